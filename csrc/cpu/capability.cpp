@@ -1,0 +1,134 @@
+// Chooses, at run time, which instruction-set build of the CPU kernels runs.
+//
+// The default is what the machine supports, as ATen decides it
+// (at::get_cpu_capability(), which honours ATEN_CPU_CAPABILITY).  The
+// environment variable TORCH_ACTIVATIONS_CPU_CAPABILITY (default|avx2|avx512)
+// or torch_activations.set_cpu_capability() can lower it, e.g. for tests that
+// compare the DEFAULT and the vectorized builds; asking for more than the
+// machine has is an error.
+#include <ATen/Version.h>
+#include <c10/util/Exception.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <string>
+
+#include "../ops/kernel_table.h"
+#include "capability.h"
+
+namespace ta::cpu {
+
+#define TA_DECLARE_ISA(isa) \
+  namespace isa {           \
+  const PointwiseKernels* pointwise_kernels(); \
+  }
+TA_DECLARE_ISA(DEFAULT)
+#ifdef TA_HAVE_AVX2
+TA_DECLARE_ISA(AVX2)
+#endif
+#ifdef TA_HAVE_AVX512
+TA_DECLARE_ISA(AVX512)
+#endif
+#undef TA_DECLARE_ISA
+
+void rrelu_train(at::Tensor& out, at::Tensor& noise, const at::Tensor& in,
+                 double lower, double upper, std::optional<at::Generator> gen);
+
+namespace {
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+int parse(const std::string& name) {
+  const std::string n = upper(name);
+  if (n == "DEFAULT") return kDefault;
+  if (n == "AVX2") return kAvx2;
+  if (n == "AVX512") return kAvx512;
+  TORCH_CHECK(false, "torch_activations: unknown CPU capability '", name,
+              "' (expected default, avx2 or avx512)");
+}
+
+// What this build and this machine can run.
+int machine_capability() {
+  int cap = kDefault;
+  const std::string aten = upper(at::get_cpu_capability());
+#ifdef TA_HAVE_AVX2
+  if (aten == "AVX2" || aten == "AVX512") cap = kAvx2;
+#endif
+#ifdef TA_HAVE_AVX512
+  if (aten == "AVX512") cap = kAvx512;
+#endif
+  return cap;
+}
+
+std::atomic<int>& chosen() {
+  static std::atomic<int> cap = [] {
+    int c = machine_capability();
+    if (const char* env = std::getenv("TORCH_ACTIVATIONS_CPU_CAPABILITY")) {
+      if (*env != '\0') c = std::min(c, parse(env));
+    }
+    return c;
+  }();
+  return cap;
+}
+
+const PointwiseKernels* table(int cap) {
+  switch (cap) {
+#ifdef TA_HAVE_AVX512
+    case kAvx512:
+      return AVX512::pointwise_kernels();
+#endif
+#ifdef TA_HAVE_AVX2
+    case kAvx2:
+      return AVX2::pointwise_kernels();
+#endif
+    default:
+      return DEFAULT::pointwise_kernels();
+  }
+}
+
+}  // namespace
+
+const char* capability_name(int cap) {
+  switch (cap) {
+    case kAvx512:
+      return "AVX512";
+    case kAvx2:
+      return "AVX2";
+    default:
+      return "DEFAULT";
+  }
+}
+
+int current_capability() {
+  return chosen().load();
+}
+
+int set_capability(const std::string& name) {
+  const int want = parse(name);
+  const int have = machine_capability();
+  TORCH_CHECK(want <= have, "torch_activations: CPU capability ", capability_name(want),
+              " is not available (this build and machine support up to ",
+              capability_name(have), ")");
+  return chosen().exchange(want);
+}
+
+}  // namespace ta::cpu
+
+namespace ta {
+
+const KernelSet& cpu_kernels() {
+  static const KernelSet sets[] = {
+      {cpu::table(cpu::kDefault), &cpu::rrelu_train},
+      {cpu::table(cpu::kAvx2), &cpu::rrelu_train},
+      {cpu::table(cpu::kAvx512), &cpu::rrelu_train},
+  };
+  return sets[cpu::current_capability()];
+}
+
+}  // namespace ta

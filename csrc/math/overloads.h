@@ -1,0 +1,180 @@
+// The overload set the activation functors are written against.
+//
+// A functor method such as `template <class T> T f(T x) const` is instantiated
+// with T = float or double (scalar CPU loop and CUDA, always the op-math type)
+// and with T = at::vec::Vectorized<float|double> (vectorized CPU loop).  The
+// functions below give both the same spelling:
+//
+//   exp(x) log1p(x) tanh(x) ...   elementwise math
+//   where(cond, a, b)             select; cond is a bool or a Vectorized mask
+//   max_nan / min_nan / clamp_nan NaN-propagating, unlike std::fmax
+//   c<T>(0.5)                     a constant of the value type
+//
+// Comparisons (x > y), arithmetic and the bitwise & | of conditions are the
+// types' own operators.
+#pragma once
+
+#include <cmath>
+#include <limits>
+
+#include "config.h"
+
+#ifndef TA_DEVICE_COMPILE
+#include <ATen/cpu/vec/vec.h>
+#endif
+
+namespace ta::math {
+inline namespace TA_NS {
+
+template <class T>
+struct scalar_of {
+  using type = T;
+};
+#ifndef TA_DEVICE_COMPILE
+template <class S>
+struct scalar_of<at::vec::Vectorized<S>> {
+  using type = S;
+};
+#endif
+template <class T>
+using scalar_of_t = typename scalar_of<T>::type;
+
+// A constant of the value type T (scalar or vector), rounded once to its
+// scalar type.
+template <class T>
+TA_HD T c(double v) {
+  return T(static_cast<scalar_of_t<T>>(v));
+}
+
+template <class T>
+TA_HD T inf() {
+  return T(std::numeric_limits<scalar_of_t<T>>::infinity());
+}
+
+// The largest finite value of T's scalar type.
+template <class T>
+TA_HD T finite_max() {
+  return T(std::numeric_limits<scalar_of_t<T>>::max());
+}
+
+// ---------------------------------------------------------------- scalars
+#define TA_SCALAR_UNARY(name, ffn, dfn)              \
+  TA_HD float name(float x) { return ::ffn(x); }     \
+  TA_HD double name(double x) { return ::dfn(x); }
+
+TA_SCALAR_UNARY(exp, expf, exp)
+TA_SCALAR_UNARY(expm1, expm1f, expm1)
+TA_SCALAR_UNARY(log, logf, log)
+TA_SCALAR_UNARY(log1p, log1pf, log1p)
+TA_SCALAR_UNARY(tanh, tanhf, tanh)
+TA_SCALAR_UNARY(erfc, erfcf, erfc)
+TA_SCALAR_UNARY(sin, sinf, sin)
+TA_SCALAR_UNARY(cos, cosf, cos)
+TA_SCALAR_UNARY(atan, atanf, atan)
+TA_SCALAR_UNARY(abs, fabsf, fabs)
+// Round half to even (the default rounding mode).
+TA_SCALAR_UNARY(round_even, nearbyintf, nearbyint)
+#undef TA_SCALAR_UNARY
+
+TA_HD float hypot(float a, float b) { return ::hypotf(a, b); }
+TA_HD double hypot(double a, double b) { return ::hypot(a, b); }
+
+template <class S>
+TA_HD S where(bool cond, S a, S b) {
+  return cond ? a : b;
+}
+
+template <class S>
+TA_HD S max_nan(S a, S b) {
+  return (a != a || a > b) ? a : b;
+}
+
+template <class S>
+TA_HD S min_nan(S a, S b) {
+  return (a != a || a < b) ? a : b;
+}
+
+// ---------------------------------------------------------------- vectors
+#ifndef TA_DEVICE_COMPILE
+template <class S>
+using Vec = at::vec::Vectorized<S>;
+
+#define TA_VEC_UNARY(name, method)                       \
+  template <class S>                                     \
+  inline Vec<S> name(const Vec<S>& x) { return x.method(); }
+
+TA_VEC_UNARY(exp, exp)
+TA_VEC_UNARY(expm1, expm1)
+TA_VEC_UNARY(log, log)
+TA_VEC_UNARY(log1p, log1p)
+TA_VEC_UNARY(tanh, tanh)
+TA_VEC_UNARY(erfc, erfc)
+TA_VEC_UNARY(sin, sin)
+TA_VEC_UNARY(cos, cos)
+TA_VEC_UNARY(atan, atan)
+TA_VEC_UNARY(abs, abs)
+TA_VEC_UNARY(round_even, round)
+#undef TA_VEC_UNARY
+
+template <class S>
+inline Vec<S> hypot(const Vec<S>& a, const Vec<S>& b) {
+  return a.hypot(b);
+}
+
+// `mask` holds all-ones lanes where the condition is true (what the
+// comparison operators of Vectorized return).
+template <class S>
+inline Vec<S> where(const Vec<S>& mask, const Vec<S>& a, const Vec<S>& b) {
+  return Vec<S>::blendv(b, a, mask);
+}
+
+template <class S>
+inline Vec<S> max_nan(const Vec<S>& a, const Vec<S>& b) {
+  return at::vec::maximum(a, b);
+}
+
+template <class S>
+inline Vec<S> min_nan(const Vec<S>& a, const Vec<S>& b) {
+  return at::vec::minimum(a, b);
+}
+#endif  // TA_DEVICE_COMPILE
+
+// ------------------------------------------------------ shared building blocks
+template <class T>
+TA_HD T clamp_nan(T x, T lo, T hi) {
+  return min_nan(max_nan(x, lo), hi);
+}
+
+// a * b, except that a zero b wins over an infinite a: mul0(inf, 0) is 0 with
+// the sign a finite a would give.  Used where a factor that tends to zero
+// multiplies one that grows without bound (x·σ(x) at x = -inf, ...).
+template <class T>
+TA_HD T mul0(T a, T b) {
+  const T zero = c<T>(0);
+  return where(b == zero, where(a < zero, b * c<T>(-1), b), a * b);
+}
+
+// σ(x) and σ(-x), each accurate to the last bits for every x (no 1 - σ
+// cancellation, no overflow): with e = exp(-|x|), 1/(1+e) and e/(1+e).
+template <class T>
+struct Sig2 {
+  T s;   // σ(x)
+  T sn;  // σ(-x) = 1 - σ(x)
+};
+
+template <class T>
+TA_HD Sig2<T> sig2(T x) {
+  const T e = exp(c<T>(0) - abs(x));
+  const T r = c<T>(1) / (c<T>(1) + e);
+  const T er = e * r;
+  const auto pos = x >= c<T>(0);
+  return {where(pos, r, er), where(pos, er, r)};
+}
+
+template <class T>
+TA_HD T sigmoid(T x) {
+  return sig2(x).s;
+}
+
+}  // namespace TA_NS
+}  // namespace ta::math

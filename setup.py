@@ -1,0 +1,124 @@
+"""Build torch_activations with torch's cpp_extension.
+
+The operator library `torch_activations/_C*.so` (no Python bindings: Python
+loads it with torch.ops.load_library) is built from csrc/.  The CPU kernels
+(csrc/cpu/*_kernels.cpp) are compiled once per instruction set, DEFAULT and on
+x86-64 also AVX2 and AVX512, with ATen's CPU_CAPABILITY macros; the library
+picks the best one at run time.  A CUDA build (csrc/cuda/*.cu) is made when
+torch has CUDA and nvcc is found, unless TORCH_ACTIVATIONS_CPU_ONLY=1;
+TORCH_ACTIVATIONS_FORCE_CUDA=1 forces it (e.g. to compile without a GPU).
+TORCH_CUDA_ARCH_LIST is honoured as torch does.  MAX_JOBS sets the
+parallelism; TORCH_ACTIVATIONS_DEBUG=1 builds with -O0 -g.
+"""
+
+import glob
+import os
+import platform
+
+from setuptools import find_packages, setup
+
+try:
+    import torch
+except ImportError as e:  # pragma: no cover - build-environment guidance
+    raise RuntimeError(
+        "torch_activations is built against the torch already installed: "
+        "`pip install torch==2.13.0`, then `pip install --no-build-isolation .`"
+    ) from e
+from torch.utils.cpp_extension import (  # noqa: E402
+    CUDA_HOME,
+    BuildExtension,
+    CppExtension,
+    CUDAExtension,
+)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def rel(pattern):
+    return sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, pattern)))
+
+
+# Sources compiled once per instruction set.
+ISA_SOURCES = rel("csrc/cpu/*_kernels.cpp")
+HOST_SOURCES = sorted(set(rel("csrc/*.cpp") + rel("csrc/*/*.cpp")) - set(ISA_SOURCES))
+CUDA_SOURCES = rel("csrc/cuda/*.cu")
+
+IS_X86 = platform.machine().lower() in ("x86_64", "amd64")
+# Same flags as ATen's per-capability builds.
+ISA_FLAGS = {"DEFAULT": []}
+if IS_X86:
+    ISA_FLAGS["AVX2"] = ["-mavx2", "-mfma", "-mf16c"]
+    ISA_FLAGS["AVX512"] = ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma", "-mf16c"]
+
+
+def env_flag(name):
+    return os.environ.get(name, "0").lower() in ("1", "true", "yes", "on")
+
+
+def want_cuda():
+    if env_flag("TORCH_ACTIVATIONS_CPU_ONLY"):
+        return False
+    if env_flag("TORCH_ACTIVATIONS_FORCE_CUDA"):
+        return True
+    return torch.version.cuda is not None and CUDA_HOME is not None
+
+
+class BuildWithISAs(BuildExtension):
+    """Compiles ISA_SOURCES once per instruction set before the extension.
+
+    The per-ISA objects are linked after the host objects, DEFAULT first, so
+    that where several objects define the same inline function the linker
+    keeps a copy compiled without AVX (see csrc/math/config.h).
+    """
+
+    def build_extension(self, ext):
+        cxx_flags = ext.extra_compile_args["cxx"] if isinstance(ext.extra_compile_args, dict) \
+            else list(ext.extra_compile_args)
+        objects = []
+        for isa, flags in ISA_FLAGS.items():
+            macros = [("CPU_CAPABILITY", isa), (f"CPU_CAPABILITY_{isa}", None)]
+            objects += self.compiler.compile(
+                ISA_SOURCES,
+                output_dir=os.path.join(self.build_temp, "isa", isa),
+                macros=macros,
+                include_dirs=ext.include_dirs,
+                extra_postargs=cxx_flags + flags,
+                depends=ext.depends,
+            )
+        ext.extra_objects = objects + list(ext.extra_objects or [])
+        super().build_extension(ext)
+
+
+def extension():
+    debug = env_flag("TORCH_ACTIVATIONS_DEBUG")
+    cxx = ["-O0", "-g"] if debug else ["-O3", "-g0"]
+    cxx += ["-Wall", "-Wno-unused-function", "-Wno-unknown-pragmas", "-Wno-maybe-uninitialized"]
+    macros = [(f"TA_HAVE_{isa}", None) for isa in ISA_FLAGS if isa != "DEFAULT"]
+    depends = rel("csrc/*.h") + rel("csrc/*/*.h")
+    kwargs = dict(
+        name="torch_activations._C",
+        include_dirs=[os.path.join(ROOT, "csrc")],
+        depends=depends,
+    )
+    if want_cuda():
+        macros.append(("TA_WITH_CUDA", None))
+        nvcc = ["-O3", "--expt-relaxed-constexpr", "--expt-extended-lambda", "-lineinfo"]
+        return CUDAExtension(
+            sources=HOST_SOURCES + CUDA_SOURCES,
+            define_macros=macros,
+            extra_compile_args={"cxx": cxx, "nvcc": nvcc},
+            **kwargs,
+        )
+    return CppExtension(
+        sources=HOST_SOURCES,
+        define_macros=macros,
+        extra_compile_args={"cxx": cxx},
+        **kwargs,
+    )
+
+
+setup(
+    packages=find_packages(include=["torch_activations", "torch_activations.*"]),
+    ext_modules=[extension()],
+    cmdclass={"build_ext": BuildWithISAs.with_options(use_ninja=True)},
+)
