@@ -457,6 +457,10 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
         f"per round, {meta['args']['rounds']} interleaved rounds, minimum of the round medians; "
         f"wall time {meta['wall_s']:.0f}s" + (f" (of which torch.compile {meta['compile_s']:.0f}s)"
                                                if meta.get("compile_s") else ""),
+    ]
+    if meta.get("warning"):
+        lines.append(f"- **warning**: {meta['warning']}")
+    lines += [
         "- ratios are alternative time / our time (above 1: ours is faster); bandwidth % = copy time / our time "
         "(fwd: one copy of the input, fwd+bwd: two copies); saved = bytes kept for backward.",
         "",
@@ -562,6 +566,14 @@ def main(argv=None) -> int:
         "cases_without_benchmark": uncovered_entries(),
     }
     print_machine(meta["machine"])
+    a = CpuMonitor.snapshot()
+    time.sleep(0.5)
+    meta["foreign_load_start"] = other = CpuMonitor.foreign(a, CpuMonitor.snapshot())
+    if other is not None and other + args.threads > (meta["machine"]["cpu_affinity"] or os.cpu_count() or 1) + 0.25:
+        meta["warning"] = (f"other processes use {other:.1f} cores: with {args.threads} threads some are "
+                           f"descheduled, and multi-threaded timings measure the scheduler"
+                           + ("; consider --threads 1" if args.threads > 1 else ""))
+        print("warning: " + meta["warning"])
     combos = [(d, dt, s, m, c) for d in args.devices for dt in args.dtypes for s in args.sizes
               for m in args.modes for c in cases]
     print(f"{len(cases)} ops x {len(args.devices)} devices x {len(args.dtypes)} dtypes x {len(args.sizes)} sizes "
