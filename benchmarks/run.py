@@ -570,9 +570,11 @@ def main(argv=None) -> int:
     time.sleep(0.5)
     meta["foreign_load_start"] = other = CpuMonitor.foreign(a, CpuMonitor.snapshot())
     if other is not None and other + args.threads > (meta["machine"]["cpu_affinity"] or os.cpu_count() or 1) + 0.25:
-        meta["warning"] = (f"other processes use {other:.1f} cores: with {args.threads} threads some are "
-                           f"descheduled, and multi-threaded timings measure the scheduler"
-                           + ("; consider --threads 1" if args.threads > 1 else ""))
+        cores = meta["machine"]["cpu_affinity"] or os.cpu_count()
+        meta["warning"] = (f"other processes use {other:.1f} of {cores} cores: our {args.threads} thread(s) "
+                           "share cores with them, so timings include time-slicing"
+                           + ("; a multi-threaded op waits for its slowest thread (consider --threads 1)"
+                              if args.threads > 1 else ""))
         print("warning: " + meta["warning"])
     combos = [(d, dt, s, m, c) for d in args.devices for dt in args.dtypes for s in args.sizes
               for m in args.modes for c in cases]
