@@ -35,6 +35,33 @@ for _p in (_ROOT, os.path.join(_ROOT, "tests"), _HERE):  # _HERE ends up first
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
+# Large CPU tensors come from mmap in glibc malloc and go back to the system on
+# free, so every call of an op on 2^22+ elements page-faults its output in
+# again (a 16 MiB copy measured 1.2 ms steady, 10+ ms with the faults): the
+# timings would measure the kernel's page faults, not the kernel.  With
+# --allocator retain (the default) the process re-executes itself with glibc
+# told to keep freed memory (no mmap, no trimming), before torch is imported.
+_RETAIN_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2**40)}
+
+
+def _allocator_choice(argv: List[str]) -> str:
+    for i, a in enumerate(argv):
+        if a.startswith("--allocator="):
+            return a.split("=", 1)[1]
+        if a == "--allocator" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "retain"
+
+
+if __name__ == "__main__" and _allocator_choice(sys.argv[1:]) == "retain" \
+        and not os.environ.get("TA_BENCH_ALLOCATOR") and sys.platform.startswith("linux"):
+    os.environ.update({k: os.environ.get(k, v) for k, v in _RETAIN_ENV.items()})
+    os.environ["TA_BENCH_ALLOCATOR"] = "retain"
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+import resource  # noqa: E402
+
 import torch  # noqa: E402
 import torch.utils.benchmark as tbench  # noqa: E402
 
@@ -97,6 +124,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="before each round, wait up to SECONDS for other processes to use less than "
                         "--quiet-load cores (default 0: do not wait)")
     p.add_argument("--quiet-load", type=float, default=0.3, help="see --wait-quiet (cores, default 0.3)")
+    p.add_argument("--allocator", choices=("retain", "system"), default="retain",
+                   help="retain (default): glibc keeps freed memory (MALLOC_MMAP_MAX_=0, no trimming) so "
+                        "timings do not include page faults; system: malloc as configured")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
     p.add_argument("--out", default=os.path.join(_HERE, "results"), help="output folder (default benchmarks/results)")
     p.add_argument("--tag", default="", help="name put in the output file names")
@@ -173,6 +203,8 @@ def machine_info(args) -> Dict[str, Any]:
         "git": git_revision(),
         "loadavg_start": os.getloadavg(),
         "cuda": None,
+        "allocator": {"choice": args.allocator,
+                      "env": {k: os.environ.get(k) for k in _RETAIN_ENV if k in os.environ}},
     }
     if not args.no_compile:
         from torch._inductor import config as inductor_config
@@ -285,9 +317,13 @@ def make_step(fn: Callable, inputs, mode: str, grad_out: Optional[torch.Tensor])
 def time_step(step: Callable[[], Any], min_time: float, threads: int) -> Dict[str, Any]:
     timer = tbench.Timer(stmt="step()", globals={"step": step}, num_threads=threads)
     a = CpuMonitor.snapshot()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     m = timer.blocked_autorange(min_run_time=min_time)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    calls = len(m.times) * m.number_per_run  # (blocked_autorange's calibration calls come on top)
     return {"median": m.median, "iqr": m.iqr, "mean": m.mean, "number_per_run": m.number_per_run,
-            "times": m.times, "foreign_load": CpuMonitor.foreign(a, CpuMonitor.snapshot())}
+            "times": m.times, "foreign_load": CpuMonitor.foreign(a, CpuMonitor.snapshot()),
+            "page_faults_per_call": faults / max(calls, 1)}
 
 
 def compare(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -370,6 +406,7 @@ def run_one(case: Case, device: str, dtype: torch.dtype, size: int, mode: str, a
         best = min(rs, key=lambda r: r["median"])
         rec["times"][name] = {"median_s": best["median"], "iqr_s": best["iqr"],
                               "foreign_load": best["foreign_load"],
+                              "page_faults_per_call": best["page_faults_per_call"],
                               "round_medians_s": [r["median"] for r in rs], "rounds": rs}
     loads = [t["foreign_load"] for t in rec["times"].values() if t["foreign_load"] is not None]
     rec["foreign_load"] = max(loads) if loads else None
@@ -533,6 +570,9 @@ def progress_line(i: int, n: int, r: Dict[str, Any]) -> str:
         parts.append(f"saved {fmt_bytes(r['saved']['ours']['bytes'])}")
     if r["compile_s"] is not None:
         parts.append(f"compile {r['compile_s']:.1f}s")
+    faults = max((t.get("page_faults_per_call") or 0) for t in t.values()) if t else 0
+    if faults > 100:
+        parts.append(f"{faults:.0f} page faults/call")
     if r.get("foreign_load") is not None:
         parts.append(f"other load {r['foreign_load']:.2f} cores")
     bad = [k for k, v in r["max_rel_diff"].items() if v > (1e-3 if r["dtype"] in ("float32", "float64") else 5e-2)]
