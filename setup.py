@@ -71,6 +71,13 @@ class BuildWithISAs(BuildExtension):
     keeps a copy compiled without AVX (see csrc/math/config.h).
     """
 
+    def build_extensions(self):
+        # A fixed object directory inside the checkout (pip otherwise builds in
+        # a fresh temporary one): ninja then recompiles only what changed,
+        # for `pip install -e .` as well as `setup.py build_ext --inplace`.
+        self.build_temp = os.path.join(ROOT, "build", "obj")
+        super().build_extensions()
+
     def build_extension(self, ext):
         cxx_flags = ext.extra_compile_args["cxx"] if isinstance(ext.extra_compile_args, dict) \
             else list(ext.extra_compile_args)

@@ -8,7 +8,8 @@
 //                gradient is needed)
 //   D_backward   differentiable: d/d grad_output is D_backward again,
 //                d/d saved is D_double_backward (zeros for piecewise-linear)
-//   D_double_backward   computed, but a third derivative raises
+//   D_double_backward   differentiable in grad_grad and grad_output; the
+//                derivative in the input (a third derivative) raises
 //
 // Each Function calls the ops through the dispatcher below the autograd keys;
 // backward formulas call them with autograd on, so create_graph works.
@@ -128,17 +129,37 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
     }
   };
 
+  // gg·g·f''(x) is linear in gg and in g, so those two derivatives are the op
+  // again; the derivative in x would be a third derivative and raises.
   template <bool kFromResult>
   struct DoubleBackward : Function<DoubleBackward<kFromResult>> {
-    static Tensor forward(AutogradContext*, const Tensor& grad_grad, const Tensor& grad,
-                          const Tensor& saved, A... a) {
-      at::AutoDispatchBelowADInplaceOrView guard;
-      return P::template double_backward_op<kFromResult>().call(grad_grad, grad, saved,
-                                                                a...);
+    static Tensor call(AutogradContext* ctx, const Tensor& a, const Tensor& b,
+                       const Tensor& saved) {
+      return with_saved_args<A...>(ctx, [&](A... args) {
+        return P::template double_backward_op<kFromResult>().call(a, b, saved, args...);
+      });
     }
-    static variable_list backward(AutogradContext*, variable_list) {
-      TORCH_CHECK(false, D::kName,
-                  ": derivatives of order three and higher are not implemented");
+    static Tensor forward(AutogradContext* ctx, const Tensor& grad_grad, const Tensor& grad,
+                          const Tensor& saved, A... a) {
+      Tensor out;
+      {
+        at::AutoDispatchBelowADInplaceOrView guard;
+        out = P::template double_backward_op<kFromResult>().call(grad_grad, grad, saved,
+                                                                 a...);
+      }
+      save_args(ctx, a...);
+      ctx->save_for_backward({grad_grad, grad, saved});
+      return out;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+      TORCH_CHECK(!ctx->needs_input_grad(2), D::kName,
+                  ": the third derivative (of the double backward with respect to ",
+                  kFromResult ? "the result" : "the input", ") is not implemented");
+      const auto v = ctx->get_saved_variables();
+      Tensor d_gg, d_g;
+      if (ctx->needs_input_grad(0)) d_gg = call(ctx, grads[0], v[1], v[2]);
+      if (ctx->needs_input_grad(1)) d_g = call(ctx, grads[0], v[0], v[2]);
+      return grads_then_none({d_gg, d_g, Tensor()}, kArgs);
     }
   };
 
@@ -147,23 +168,21 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
     return Forward::apply(self, a...);
   }
 
-  static Tensor& inplace_autograd(Tensor& self, A... a) {
+  static void inplace_autograd(Tensor& self, A... a) {
     const Params p = D::pack(a...);
     const bool from_result = F::kOutputDeriv && F::output_deriv_ok(p);
     const bool keep_input = at::GradMode::is_enabled() && self.requires_grad();
     Inplace::apply(self, from_result, keep_input, a...);
-    return self;
   }
 
   // Bumps the version counter of the mutated tensor when the autograd key is
   // skipped (autograd's own path bumps it through mark_dirty).
-  static Tensor& inplace_view(Tensor& self, A... a) {
+  static void inplace_view(Tensor& self, A... a) {
     {
       at::AutoDispatchBelowADInplaceOrView guard;
       P::inplace_op().call(self, a...);
     }
     torch::autograd::impl::bump_version(self);
-    return self;
   }
 
   template <bool kFromResult>

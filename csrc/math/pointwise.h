@@ -311,7 +311,7 @@ struct BentIdentity : PointwiseBase {
   }
   template <class T> TA_HD T df(T x) const {
     const T xc = fin(x);
-    return xc / (c<T>(2) * hypot(xc, c<T>(1))) + c<T>(1);
+    return c<T>(0.5) * (xc / hypot(xc, c<T>(1))) + c<T>(1);
   }
   template <class T> TA_HD T d2f(T x) const {
     const T h = hypot(x, c<T>(1));

@@ -2,7 +2,8 @@
 // pointwise_ops.h):
 //
 //   D(Tensor self, <args>) -> Tensor
-//   D_(Tensor(a!) self, <args>) -> Tensor(a!)
+//   D_(Tensor(a!) self, <args>) -> ()      (in place; returns nothing, which
+//                                          torch.compile can functionalize)
 //   D_backward(Tensor grad_output, Tensor self, <args>)                 [df]
 //   D_double_backward(Tensor grad_grad, Tensor grad_output, Tensor self, <args>)
 //   D_backward_from_result(Tensor grad_output, Tensor result, <args>)   [dy]
@@ -63,7 +64,7 @@ struct Pointwise<D, Params (*)(A...)> {
 
   static void define(torch::Library& m) {
     def_op(m, name() + "(Tensor self" + args() + ") -> Tensor");
-    def_op(m, name("_") + "(Tensor(a!) self" + args() + ") -> Tensor(a!)");
+    def_op(m, name("_") + "(Tensor(a!) self" + args() + ") -> ()");
     if constexpr (F::kInputDeriv) {
       def_op(m, name("_backward") + "(Tensor grad_output, Tensor self" + args() +
                     ") -> Tensor");
@@ -98,12 +99,11 @@ struct Pointwise<D, Params (*)(A...)> {
     return out;
   }
 
-  static Tensor& forward_(Tensor& self, A... a) {
+  static void forward_(Tensor& self, A... a) {
     check_floating(D::kName, "input", self);
     const Params p = D::pack(a...);
     c10::DeviceGuard guard(self.device());
     run_pointwise(kernels(self).fwd, self, {self}, p);
-    return self;
   }
 
   // grad_output and the saved tensor (self or result) -> grad_input
@@ -141,10 +141,9 @@ struct Pointwise<D, Params (*)(A...)> {
     D::pack(a...);
     return at::empty_like(self);
   }
-  static Tensor& forward_meta_(Tensor& self, A... a) {
+  static void forward_meta_(Tensor& self, A... a) {
     check_floating(D::kName, "input", self);
     D::pack(a...);
-    return self;
   }
   template <bool kFromResult>
   static Tensor backward_meta(const Tensor& grad, const Tensor& saved, A... a) {
@@ -194,7 +193,7 @@ struct Pointwise<D, Params (*)(A...)> {
 
   // ---------------------------------------------- calls through the dispatcher
   using FwdSig = Tensor(const Tensor&, A...);
-  using InplaceSig = Tensor&(Tensor&, A...);
+  using InplaceSig = void(Tensor&, A...);
   using BwdSig = Tensor(const Tensor&, const Tensor&, A...);
   using DbwdSig = Tensor(const Tensor&, const Tensor&, const Tensor&, A...);
 

@@ -3,7 +3,7 @@
 // `noise`) for the backward.
 //
 //   rrelu(Tensor self, float lower, float upper, bool training, Generator?)
-//   rrelu_(Tensor(a!) self, ...)                    in place
+//   rrelu_(Tensor(a!) self, ...) -> ()              in place
 //   rrelu_with_noise(Tensor self, float lower, float upper, Generator?)
 //       -> (Tensor output, Tensor noise)            training mode only
 //
@@ -56,17 +56,17 @@ Tensor rrelu(const Tensor& self, double lower, double upper, bool training, Gen 
   return std::get<0>(rrelu_with_noise(self, lower, upper, gen));
 }
 
-Tensor& rrelu_(Tensor& self, double lower, double upper, bool training, Gen gen) {
+void rrelu_(Tensor& self, double lower, double upper, bool training, Gen gen) {
   check_rrelu(self, lower, upper);
   if (!training) {
-    return LeakyRelu::forward_(self, eval_slope(lower, upper));
+    LeakyRelu::forward_(self, eval_slope(lower, upper));
+    return;
   }
   c10::DeviceGuard guard(self.device());
   Tensor noise = at::empty_like(self);
   if (self.numel() > 0) {
     kernels_for(self, "rrelu").rrelu_train(self, noise, self, lower, upper, gen);
   }
-  return self;
 }
 
 // ---------------------------------------------------------------- Meta
@@ -81,9 +81,8 @@ Tensor rrelu_meta(const Tensor& self, double lower, double upper, bool, Gen) {
   return at::empty_like(self);
 }
 
-Tensor& rrelu_meta_(Tensor& self, double lower, double upper, bool, Gen) {
+void rrelu_meta_(Tensor& self, double lower, double upper, bool, Gen) {
   check_rrelu(self, lower, upper);
-  return self;
 }
 
 // ------------------------------------------------------------- Autograd
@@ -124,17 +123,17 @@ Tensor rrelu_autograd(const Tensor& self, double lower, double upper, bool train
   return RreluWithNoiseFunction::apply(self, lower, upper, gen)[0];
 }
 
-Tensor& rrelu_autograd_(Tensor& self, double lower, double upper, bool training,
-                        Gen gen) {
+void rrelu_autograd_(Tensor& self, double lower, double upper, bool training,
+                     Gen gen) {
   check_rrelu(self, lower, upper);
   if (!training) {
-    return LeakyRelu::inplace_op().call(self, eval_slope(lower, upper));
+    LeakyRelu::inplace_op().call(self, eval_slope(lower, upper));
+    return;
   }
   // The slopes must be kept for the backward anyway, so the in-place form
   // computes out of place and copies back (copy_ carries the autograd).
   const Tensor out = RreluWithNoiseFunction::apply(self, lower, upper, gen)[0];
   self.copy_(out);
-  return self;
 }
 
 }  // namespace
@@ -146,7 +145,7 @@ void define_rrelu(torch::Library& m) {
                 ", bool training=False, Generator? generator=None) -> Tensor",
          random);
   def_op(m, "rrelu_(Tensor(a!) self, " + args +
-                ", bool training=False, Generator? generator=None) -> Tensor(a!)",
+                ", bool training=False, Generator? generator=None) -> ()",
          random);
   def_op(m, "rrelu_with_noise(Tensor self, " + args +
                 ", Generator? generator=None) -> (Tensor, Tensor)",

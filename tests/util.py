@@ -1,0 +1,45 @@
+"""Small helpers shared by the tests."""
+
+import torch
+
+import torch_activations as ta
+
+
+def op_fn(name):
+    """The functional form torch_activations.functional.<name>."""
+    return getattr(ta.functional, name)
+
+
+def call(name, x, params, **kw):
+    return op_fn(name)(x, **params, **kw)
+
+
+def derivatives(f, x, order=2):
+    """f(x), f'(x), f''(x) elementwise, by autograd (f applied elementwise)."""
+    x = x.detach().requires_grad_(True)
+    y = f(x)
+    out = [y.detach()]
+    g = y
+    for _ in range(order):
+        if not g.requires_grad:
+            out.append(torch.zeros_like(x))
+            g = out[-1]
+            continue
+        (g,) = torch.autograd.grad(g.sum(), x, create_graph=True, allow_unused=True, materialize_grads=True)
+        out.append(g.detach())
+    return out
+
+
+def away_from(x, points, eps):
+    """The entries of x at least eps away from every point."""
+    keep = torch.ones_like(x, dtype=torch.bool)
+    for p in points:
+        keep &= (x - p).abs() > eps
+    return x[keep]
+
+
+def ulp(t, dtype):
+    """The unit in the last place of float values t (float64 tensor) in dtype."""
+    mant = {torch.float32: 23, torch.float64: 52, torch.float16: 10, torch.bfloat16: 7}[dtype]
+    a = t.abs().clamp_min(torch.finfo(dtype).smallest_normal)
+    return torch.exp2(torch.floor(torch.log2(a)) - mant)
