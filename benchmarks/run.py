@@ -75,7 +75,7 @@ DTYPES = {
     "bfloat16": torch.bfloat16, "half": torch.float16, "float": torch.float32, "double": torch.float64,
 }
 QUICK_OPS = "relu,gelu,sqnl"
-NOISY_LOAD = 0.5  # cores used by other processes above which a row is marked noisy
+NOISY_MARGIN = 0.25  # a row is noisy when other processes + our threads exceed the cores by this
 
 
 # --------------------------------------------------------------------------- options
@@ -131,14 +131,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--out", default=os.path.join(_HERE, "results"), help="output folder (default benchmarks/results)")
     p.add_argument("--tag", default="", help="name put in the output file names")
     p.add_argument("--quick", action="store_true",
-                   help=f"smoke test: ops {QUICK_OPS}, size 2^16, short timings (explicit options still win)")
+                   help=f"smoke test: ops {QUICK_OPS}, size 2^16, one thread, short timings (explicit options still win)")
     p.add_argument("--list", action="store_true", help="list the benchmark cases and exit")
+    p.add_argument("--report", metavar="JSON", help="only rewrite the markdown of an earlier run from its JSON")
     a = p.parse_args(argv)
     if a.quick:
         a.ops = QUICK_OPS if a.ops == "all" else a.ops
         a.sizes = a.sizes or [2**16]
         a.min_time = a.min_time if a.min_time is not None else 0.02
         a.rounds = a.rounds or 1
+        a.threads = a.threads or 1  # a smoke test should not depend on what else the machine runs
         a.tag = a.tag or "quick"
     a.sizes = a.sizes or parse_sizes("10:24:2")
     a.min_time = a.min_time if a.min_time is not None else 0.2
@@ -376,7 +378,12 @@ def run_one(case: Case, device: str, dtype: torch.dtype, size: int, mode: str, a
                 rec["compile_s"] = time.perf_counter() - t0
             step()  # warm up (allocator, lazy init)
             with torch.no_grad():
-                rec["max_rel_diff"][name] = compare(reference, fn(*[t.detach() for t in inputs]))
+                out = fn(*[t.detach() for t in inputs])
+                rec["max_rel_diff"][name] = compare(reference, out)
+                if name == "peer":
+                    # nn.Identity returns its input: a no-op, not a kernel to race.
+                    rec["peer_is_input"] = any(out is t or (out.data_ptr() == t.data_ptr() and out.numel())
+                                               for t in inputs)
             steps[name] = step
         except Exception as e:  # noqa: BLE001  (record, carry on with the others)
             rec["errors"][name] = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
@@ -463,7 +470,9 @@ def summarize(recs: List[Dict[str, Any]]) -> Dict[str, Any]:
         "geomean_compiled_over_ours_all": geomean([r["ratios"].get("compiled") for r in recs]),
         # ours slower than 1.1x the peer <=> peer/ours < 1/1.1
         "slower_than_1.1x_peer": [(r["case"], r["ratios"]["peer"]) for r in recs
-                                  if "peer" in r["ratios"] and r["ratios"]["peer"] < 1 / 1.1],
+                                  if "peer" in r["ratios"] and r["ratios"]["peer"] < 1 / 1.1
+                                  and not r.get("peer_is_input")],
+        "peer_returns_input": [r["case"] for r in recs if r.get("peer_is_input")],
         "less_than_1.5x_faster_than_eager": [(r["case"], r["ratios"]["eager"]) for r in recs
                                              if "eager" in r["ratios"] and r["ratios"]["eager"] < 1.5],
         "ours_saves_more_than_one_tensor": [
@@ -480,8 +489,17 @@ def _cell(rec: Dict[str, Any], impl: str) -> str:
     return f"{us(t['median_s'])} ({rec['ratios'][impl]:.2f}x)"
 
 
+def noisy_limit(meta: Dict[str, Any]) -> float:
+    """Cores other processes may use before a row is marked noisy: the cores
+    our threads do not need, plus a margin."""
+    m = meta["machine"]
+    cores = m.get("cpu_affinity") or m.get("cpu_count") or 1
+    return max(cores - meta["args"]["threads"], 0) + NOISY_MARGIN
+
+
 def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
     m = meta["machine"]
+    limit = noisy_limit(meta)
     lines = [
         f"# torch_activations benchmark: {meta['started']}{' (' + meta['tag'] + ')' if meta['tag'] else ''}",
         "",
@@ -516,7 +534,7 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
             saved = (f"{fmt_bytes(sv['ours']['bytes'])} / {fmt_bytes(sv['eager']['bytes'])}"
                      if "ours" in sv and "eager" in sv else "–")
             cp = r.get("copy_pct")
-            mark = " †" if (r.get("foreign_load") or 0) > NOISY_LOAD else ""
+            mark = " †" if (r.get("foreign_load") or 0) > limit else ""
             lines.append(
                 f"| {r['case']}{mark} | {us(r['times'].get('ours', {}).get('median_s'))} | {_cell(r, 'peer')} | "
                 f"{_cell(r, 'eager')} | {_cell(r, 'compiled')} | "
@@ -535,7 +553,9 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
             f"- geometric mean over all ops: peer/ours {g(s['geomean_peer_over_ours'])}, "
             f"eager/ours {g(s['geomean_eager_over_ours_all'])}, compiled/ours {g(s['geomean_compiled_over_ours_all'])}",
             "- slower than 1.1x their torch peer: "
-            + (", ".join(f"{c} ({1 / x:.2f}x the peer's time)" for c, x in s["slower_than_1.1x_peer"]) or "none"),
+            + (", ".join(f"{c} ({1 / x:.2f}x the peer's time)" for c, x in s["slower_than_1.1x_peer"]) or "none")
+            + (f" (not counting {', '.join(s['peer_returns_input'])}, whose peer returns its input: no work)"
+               if s["peer_returns_input"] else ""),
             "- less than 1.5x faster than the eager formula: "
             + (", ".join(f"{c} ({x:.2f}x)" for c, x in s["less_than_1.5x_faster_than_eager"]) or "none"),
         ]
@@ -543,9 +563,10 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
             lines.append("- ours keeps more than one tensor for backward: "
                          + (", ".join(f"{c} ({fmt_bytes(b)})" for c, b in s["ours_saves_more_than_one_tensor"])
                             or "none"))
-        noisy = [r["case"] for r in rs if (r.get("foreign_load") or 0) > NOISY_LOAD]
+        noisy = [r["case"] for r in rs if (r.get("foreign_load") or 0) > limit]
         if noisy:
-            lines.append(f"- † other processes used more than {NOISY_LOAD} cores during the best round of "
+            lines.append(f"- † other processes used more than {limit:g} cores (of the cores our "
+                         f"{meta['args']['threads']} thread(s) left free, plus {NOISY_MARGIN}) during the best round of "
                          f"at least one implementation: {len(noisy)} of {len(rs)} rows")
         errs = [(r["case"], k, v) for r in rs for k, v in r["errors"].items()
                 if v not in ("no torch peer", "--no-compile")]
@@ -585,6 +606,8 @@ def progress_line(i: int, n: int, r: Dict[str, Any]) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.report:
+        return rerender(args.report)
     if args.list:
         for c in CASES.values():
             print(f"{c.id:<28} {c.category:<10} {'' if c.default else '(not in all)'}")
@@ -635,22 +658,44 @@ def main(argv=None) -> int:
     stamp = started.strftime("%Y%m%d-%H%M%S")
     written = []
     for device in args.devices:
-        drecs = [r for r in recs if r["device"] == device]
         base = os.path.join(args.out, "_".join(p for p in (stamp, args.tag, device) if p))
-        md = markdown(drecs, meta)
-        groups = sorted({(r["dtype"], r["size"], r["mode"]) for r in drecs})
-        summaries = {f"{device} {dt} {fmt_size(s)} {m}": summarize([r for r in drecs if (r["dtype"], r["size"], r["mode"])
-                                                                   == (dt, s, m)]) for dt, s, m in groups}
-        with open(base + ".json", "w") as f:
-            json.dump({"meta": meta, "summary": summaries, "results": drecs}, f, indent=1, default=str)
-        with open(base + ".md", "w") as f:
-            f.write(md)
-        written += [base + ".json", base + ".md"]
-        print()
-        print(md)
+        written += write_reports([r for r in recs if r["device"] == device], meta, base)
     print(f"wall time {meta['wall_s']:.1f}s (torch.compile {meta['compile_s']:.1f}s); wrote:")
     for w in written:
         print("  " + os.path.relpath(w))
+    return 0
+
+
+def write_reports(recs: List[Dict[str, Any]], meta: Dict[str, Any], base: str) -> List[str]:
+    """base.json (everything) and base.md (the tables) for one device; prints the markdown."""
+    groups = sorted({(r["device"], r["dtype"], r["size"], r["mode"]) for r in recs})
+    summaries = {f"{d} {dt} {fmt_size(s)} {m}": summarize([r for r in recs if (r["device"], r["dtype"], r["size"],
+                                                                              r["mode"]) == (d, dt, s, m)])
+                 for d, dt, s, m in groups}
+    md = markdown(recs, meta)
+    with open(base + ".json", "w") as f:
+        json.dump({"meta": meta, "summary": summaries, "results": recs}, f, separators=(",", ":"), default=str)
+    with open(base + ".md", "w") as f:
+        f.write(md)
+    print()
+    print(md)
+    return [base + ".json", base + ".md"]
+
+
+def rerender(path: str) -> int:
+    """--report: rewrite the markdown (and the summary in the JSON) of an
+    earlier run from its JSON, with this version of the report code."""
+    with open(path) as f:
+        data = json.load(f)
+    for r in data["results"]:
+        if "peer" in r["times"] and "peer_is_input" not in r and r["case"] in CASES:
+            # Older files: ask the case (on 4 elements) whether its peer returns its input.
+            st = CASES[r["case"]].setup(4, torch.device("cpu"), torch.float32, False)
+            out = st.peer(*st.inputs) if st.peer else None
+            r["peer_is_input"] = any(out is t for t in st.inputs)
+    base = path[:-5] if path.endswith(".json") else path
+    for w in write_reports(data["results"], data["meta"], base):
+        print("wrote " + os.path.relpath(w))
     return 0
 
 
