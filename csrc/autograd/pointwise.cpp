@@ -71,25 +71,41 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
     }
   };
 
-  struct Inplace : Function<Inplace> {
-    static Tensor forward(AutogradContext* ctx, const Tensor& self, bool from_result,
-                          bool keep_input, A... a) {
+  // In place.  kFromResult: the backward reads the output (self after the
+  // op).  Otherwise `original` is a differentiable copy of the input, made
+  // before the Function with autograd on, so the backward is differentiable
+  // through it (second order); it is an extra input of the Function.
+  template <bool kFromResult>
+  struct Inplace : Function<Inplace<kFromResult>> {
+    static Tensor run(AutogradContext* ctx, const Tensor& self, A... a) {
       ctx->mark_dirty({self});
-      const Tensor input_copy = (!from_result && keep_input) ? self.clone() : Tensor();
       {
         at::AutoDispatchBelowADInplaceOrView guard;
         Tensor s = self;
         P::inplace_op().call(s, a...);
       }
       save_args(ctx, a...);
-      ctx->saved_data["from_result"] = from_result;
-      ctx->save_for_backward({from_result ? self : input_copy});
+      return self;
+    }
+    static Tensor forward(AutogradContext* ctx, const Tensor& self, A... a) {
+      static_assert(kFromResult);
+      run(ctx, self, a...);
+      ctx->save_for_backward({self});
+      return self;
+    }
+    static Tensor forward(AutogradContext* ctx, const Tensor& self, const Tensor& original,
+                          A... a) {
+      static_assert(!kFromResult);
+      run(ctx, self, a...);
+      ctx->save_for_backward({original});
       return self;
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
-      const bool from_result = ctx->saved_data.at("from_result").toBool();
-      return grads_then_none({grad_input(ctx, grads[0], from_result), Tensor(), Tensor()},
-                             kArgs);
+      if constexpr (kFromResult) {
+        return grads_then_none({grad_input(ctx, grads[0], true)}, kArgs);
+      } else {
+        return grads_then_none({grad_input(ctx, grads[0], false), Tensor()}, kArgs);
+      }
     }
   };
 
@@ -171,8 +187,12 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
   static void inplace_autograd(Tensor& self, A... a) {
     const Params p = D::pack(a...);
     const bool from_result = F::kOutputDeriv && F::output_deriv_ok(p);
-    const bool keep_input = at::GradMode::is_enabled() && self.requires_grad();
-    Inplace::apply(self, from_result, keep_input, a...);
+    if (from_result) {
+      if constexpr (F::kOutputDeriv) Inplace<true>::apply(self, a...);
+    } else {
+      const bool keep_input = at::GradMode::is_enabled() && self.requires_grad();
+      Inplace<false>::apply(self, keep_input ? self.clone() : self, a...);
+    }
   }
 
   // Bumps the version counter of the mutated tensor when the autograd key is

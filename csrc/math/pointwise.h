@@ -535,8 +535,9 @@ struct TanhExp : PointwiseBase {
 };
 
 // --------------------------------------------------------------- hard_swish
-// torch: x·relu6(x+3)/6, gradient 0 for x < -3, x/3 + 1/2 on [-3, 3], 1 above.
-// The -inf limit is 0 (torch's formula gives -inf·0 = NaN there).
+// torch: x·relu6(x+3)/6; gradient 0 for x <= -3, x/3 + 1/2 on (-3, 3), 1 for
+// x >= 3 (torch's kink convention; the catalog defers to it).  The -inf limit
+// is 0 (torch's formula gives -inf·0 = NaN there).
 struct HardSwish : PointwiseBase {
   TA_HD explicit HardSwish(const Params&) {}
   template <class T> TA_HD T f(T x) const {
@@ -544,8 +545,8 @@ struct HardSwish : PointwiseBase {
                  where(x >= c<T>(3), x, x * (x + c<T>(3)) / c<T>(6)));
   }
   template <class T> TA_HD T df(T x) const {
-    return where(x < c<T>(-3), c<T>(0),
-                 where(x <= c<T>(3), x / c<T>(3) + c<T>(0.5), c<T>(1)));
+    return where(x <= c<T>(-3), c<T>(0),
+                 where(x < c<T>(3), x / c<T>(3) + c<T>(0.5), c<T>(1)));
   }
   template <class T> TA_HD T d2f(T x) const {
     return where((x > c<T>(-3)) & (x < c<T>(3)), c<T>(1.0 / 3.0), c<T>(0));
@@ -553,16 +554,22 @@ struct HardSwish : PointwiseBase {
 };
 
 // ------------------------------------------------------------- hard_sigmoid
-// p = (slope, offset): clamp(slope·x + offset, 0, 1).  The gradient is the
-// slope where 0 < slope·x + offset < 1, i.e. where 0 < y < 1: dy is df's test
-// applied to y.
+// p = (slope, offset): clamp(slope·x + offset, 0, 1), computed as
+// (x + offset/slope)/(1/slope) so that the default (1/6, 1/2) is exactly
+// torch's (x + 3)/6, kinks at exactly ±3 included.  The gradient is the slope
+// where 0 < y < 1 (so dy is df's test applied to y).
 struct HardSigmoid : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
-  double slope, offset;
-  TA_HD explicit HardSigmoid(const Params& p) : slope(p.v[0]), offset(p.v[1]) {}
+  double slope, offset, inv_slope, shift;
+  TA_HD explicit HardSigmoid(const Params& p)
+      : slope(p.v[0]),
+        offset(p.v[1]),
+        inv_slope(p.v[0] != 0.0 ? 1.0 / p.v[0] : 0.0),
+        shift(p.v[0] != 0.0 ? p.v[1] * (1.0 / p.v[0]) : 0.0) {}
   template <class T> TA_HD T z(T x) const {
-    return x * c<T>(slope) + c<T>(offset);
+    if (slope == 0.0) return c<T>(offset) + x * c<T>(0);
+    return (x + c<T>(shift)) / c<T>(inv_slope);
   }
   template <class T> TA_HD static T inside(T zz, T val) {
     return where((zz > c<T>(0)) & (zz < c<T>(1)), val, c<T>(0));
