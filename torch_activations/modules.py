@@ -35,7 +35,8 @@ class _Activation(nn.Module):
 
     def extra_repr(self) -> str:
         info = registry.get_info(self._op)
-        parts = [f"{p.name}={getattr(self, p.name)!r}" for p in info.params if hasattr(self, p.name)]
+        parts = [f"{p.name}={getattr(self, p.name)!r}" for p in info.params
+                 if p.name != "training" and hasattr(self, p.name)]
         if getattr(self, "inplace", False):
             parts.append("inplace=True")
         return ", ".join(parts)

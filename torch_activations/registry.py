@@ -252,7 +252,7 @@ _POINTWISE = [
     ActivationInfo(
         "tanhexp", "TanhExp", "pointwise", "TanhExp",
         r"f(x) = x \tanh(e^{x})",
-        range=(-0.35325941194462646, INF),
+        range=(-0.35328577756703905, INF),
         use_case="lightweight real-time networks (TanhExp paper)",
     ),
     ActivationInfo(
