@@ -203,6 +203,10 @@ def machine_info(args) -> Dict[str, Any]:
         "torch_activations_cpu_capability": ta.cpu_capability(),
         "threads": torch.get_num_threads(),
         "git": git_revision(),
+        # The library may be rebuilt from a dirty tree: when and what was loaded.
+        "library": {"path": os.path.relpath(ta.library_path(), _ROOT),
+                    "mtime": datetime.datetime.fromtimestamp(os.path.getmtime(ta.library_path()))
+                    .isoformat(timespec="seconds")},
         "loadavg_start": os.getloadavg(),
         "cuda": None,
         "allocator": {"choice": args.allocator,
@@ -225,7 +229,7 @@ def print_machine(info: Dict[str, Any]) -> None:
           f"load average {', '.join(f'{v:.2f}' for v in info['loadavg_start'])}")
     print(f"torch {info['torch']} (ATen CPU capability {info['torch_cpu_capability']}), "
           f"torch_activations {info['torch_activations']} CPU capability {info['torch_activations_cpu_capability']}, "
-          f"{info['threads']} threads, git {info['git']}")
+          f"{info['threads']} threads, git {info['git']}, library built {info['library']['mtime']}")
     if info["cuda"]:
         print(f"cuda: {info['cuda']['device']} (CUDA {info['cuda']['cuda']})")
 
@@ -507,7 +511,8 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
         f"- machine: {m['cpu_model']}, {m['cpu_count']} cores; {m['threads']} torch threads; "
         f"load average at start {m['loadavg_start'][0]:.2f}, at end {meta['loadavg_end'][0]:.2f}",
         f"- torch {m['torch']}, torch_activations CPU capability {m['torch_activations_cpu_capability']}, "
-        f"git {m['git']}" + (f"; cuda {m['cuda']['device']}" if m.get("cuda") else ""),
+        f"git {m['git']}" + (f", library built {m['library']['mtime']}" if m.get("library") else "")
+        + (f"; cuda {m['cuda']['device']}" if m.get("cuda") else ""),
         f"- timing: torch.utils.benchmark blocked_autorange, {meta['args']['min_time']}s per implementation "
         f"per round, {meta['args']['rounds']} interleaved rounds, minimum of the round medians; "
         f"wall time {meta['wall_s']:.0f}s" + (f" (of which torch.compile {meta['compile_s']:.0f}s)"
@@ -541,6 +546,7 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
                 f"{us(r['times'].get('copy', {}).get('median_s'))} | "
                 f"{'–' if cp is None else f'{cp:.0f}%'} | {saved} |")
         s = summarize(rs)
+        dag = {r["case"]: " †" for r in rs if (r.get("foreign_load") or 0) > limit}
 
         def g(v):
             return "–" if v is None else f"{v:.2f}x"
@@ -553,11 +559,11 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
             f"- geometric mean over all ops: peer/ours {g(s['geomean_peer_over_ours'])}, "
             f"eager/ours {g(s['geomean_eager_over_ours_all'])}, compiled/ours {g(s['geomean_compiled_over_ours_all'])}",
             "- slower than 1.1x their torch peer: "
-            + (", ".join(f"{c} ({1 / x:.2f}x the peer's time)" for c, x in s["slower_than_1.1x_peer"]) or "none")
+            + (", ".join(f"{c}{dag.get(c, '')} ({1 / x:.2f}x the peer's time)" for c, x in s["slower_than_1.1x_peer"]) or "none")
             + (f" (not counting {', '.join(s['peer_returns_input'])}, whose peer returns its input: no work)"
                if s["peer_returns_input"] else ""),
             "- less than 1.5x faster than the eager formula: "
-            + (", ".join(f"{c} ({x:.2f}x)" for c, x in s["less_than_1.5x_faster_than_eager"]) or "none"),
+            + (", ".join(f"{c}{dag.get(c, '')} ({x:.2f}x)" for c, x in s["less_than_1.5x_faster_than_eager"]) or "none"),
         ]
         if mode == "fwdbwd":
             lines.append("- ours keeps more than one tensor for backward: "
