@@ -44,9 +44,10 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
     });
   }
 
-  // grad_input from the saved tensor, by whichever derivative was saved for.
+  // grad_input from the saved tensor, by whichever derivative was saved for
+  // (a constant derivative saves nothing: grad stands in for the tensor).
   static Tensor grad_input(AutogradContext* ctx, const Tensor& grad, bool from_result) {
-    const Tensor saved = ctx->get_saved_variables()[0];
+    const Tensor saved = F::kConstantDeriv ? grad : ctx->get_saved_variables()[0];
     if constexpr (F::kInputDeriv && F::kOutputDeriv) {
       return from_result ? call_backward<true>(ctx, grad, saved)
                          : call_backward<false>(ctx, grad, saved);
@@ -63,7 +64,9 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
         out = P::forward_op().call(self, a...);
       }
       save_args(ctx, a...);
-      ctx->save_for_backward({F::kInputDeriv ? self : out});
+      if constexpr (!F::kConstantDeriv) {
+        ctx->save_for_backward({F::kInputDeriv ? self : out});
+      }
       return out;
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -90,7 +93,9 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
     static Tensor forward(AutogradContext* ctx, const Tensor& self, A... a) {
       static_assert(kFromResult);
       run(ctx, self, a...);
-      ctx->save_for_backward({self});
+      if constexpr (!F::kConstantDeriv) {
+        ctx->save_for_backward({self});
+      }
       return self;
     }
     static Tensor forward(AutogradContext* ctx, const Tensor& self, const Tensor& original,

@@ -7,7 +7,8 @@
 //
 //   exp(x) log1p(x) tanh(x) ...   elementwise math
 //   where(cond, a, b)             select; cond is a bool or a Vectorized mask
-//   max_nan / min_nan / clamp_nan NaN-propagating, unlike std::fmax
+//   max_nan / min_nan / clamp_nan of a value and bounds: NaN in the value
+//                                 propagates, unlike std::fmax
 //   c<T>(0.5)                     a constant of the value type
 //
 // Comparisons (x > y), arithmetic and the bitwise & | of conditions are the
@@ -72,6 +73,7 @@ TA_SCALAR_UNARY(sin, sinf, sin)
 TA_SCALAR_UNARY(cos, cosf, cos)
 TA_SCALAR_UNARY(atan, atanf, atan)
 TA_SCALAR_UNARY(abs, fabsf, fabs)
+TA_SCALAR_UNARY(sqrt, sqrtf, sqrt)
 // Round half to even (the default rounding mode).
 TA_SCALAR_UNARY(round_even, nearbyintf, nearbyint)
 #undef TA_SCALAR_UNARY
@@ -113,6 +115,7 @@ TA_VEC_UNARY(sin, sin)
 TA_VEC_UNARY(cos, cos)
 TA_VEC_UNARY(atan, atan)
 TA_VEC_UNARY(abs, abs)
+TA_VEC_UNARY(sqrt, sqrt)
 TA_VEC_UNARY(round_even, round)
 #undef TA_VEC_UNARY
 
@@ -128,14 +131,17 @@ inline Vec<S> where(const Vec<S>& mask, const Vec<S>& a, const Vec<S>& b) {
   return Vec<S>::blendv(b, a, mask);
 }
 
+// max/min of a value and a bound: a NaN in `a` propagates (the bound is
+// never NaN here).  at::vec::clamp_min/max do exactly that in every ISA, and
+// cost a third of the fully NaN-symmetric at::vec::maximum/minimum.
 template <class S>
-inline Vec<S> max_nan(const Vec<S>& a, const Vec<S>& b) {
-  return at::vec::maximum(a, b);
+inline Vec<S> max_nan(const Vec<S>& a, const Vec<S>& bound) {
+  return at::vec::clamp_min(a, bound);
 }
 
 template <class S>
-inline Vec<S> min_nan(const Vec<S>& a, const Vec<S>& b) {
-  return at::vec::minimum(a, b);
+inline Vec<S> min_nan(const Vec<S>& a, const Vec<S>& bound) {
+  return at::vec::clamp_max(a, bound);
 }
 #endif  // TA_DEVICE_COMPILE
 
@@ -145,17 +151,20 @@ TA_HD T clamp_nan(T x, T lo, T hi) {
   return min_nan(max_nan(x, lo), hi);
 }
 
-// a * b, except that a zero b wins over an infinite a: mul0(inf, 0) is 0 with
-// the sign a finite a would give.  Used where a factor that tends to zero
-// multiplies one that grows without bound (x·σ(x) at x = -inf, ...).
+// a * b, except that a zero b wins over an infinite a (mul0(-inf, 0) = 0):
+// for products where a factor tending to zero meets one growing without bound
+// (x·σ(x) at x = -inf).  Finite a keep the sign of the product (mish(-1000) is
+// -0.0).  Contract: a is NaN only where b is NaN or 0 (true where both come
+// from the same x), since a NaN product with a non-NaN b yields b.
 template <class T>
 TA_HD T mul0(T a, T b) {
-  const T zero = c<T>(0);
-  return where(b == zero, where(a < zero, b * c<T>(-1), b), a * b);
+  const T r = a * b;
+  return where(r != r, b, r);
 }
 
 // σ(x) and σ(-x), each accurate to the last bits for every x (no 1 - σ
-// cancellation, no overflow): with e = exp(-|x|), 1/(1+e) and e/(1+e).
+// cancellation, no overflow, subnormals kept): with e = exp(-|x|), 1/(1+e)
+// and e/(1+e).
 template <class T>
 struct Sig2 {
   T s;   // σ(x)
@@ -171,10 +180,14 @@ TA_HD Sig2<T> sig2(T x) {
   return {where(pos, r, er), where(pos, er, r)};
 }
 
+// σ(x) alone: 1/(1 + e^{-x}) (for x < -87 in float32 the subnormal result
+// flushes to 0, as torch's does).
 template <class T>
 TA_HD T sigmoid(T x) {
-  return sig2(x).s;
+  return c<T>(1) / (c<T>(1) + exp(c<T>(0) - x));
 }
 
 }  // namespace TA_NS
 }  // namespace ta::math
+
+#include "fastmath.h"

@@ -12,7 +12,8 @@
 //                    torch does for sigmoid/tanh/relu, and enables in-place)
 //
 // kZeroD2 marks piecewise-linear ops: the second derivative is 0 almost
-// everywhere and d2f/d2y are not provided.  output_deriv_ok(p) says whether
+// everywhere and d2f/d2y are not provided.  kConstantDeriv: nothing needs to
+// be saved for the backward (linear).  output_deriv_ok(p) says whether
 // dy is valid for these parameters (elu with alpha < 0 cannot recover the
 // branch from the sign of y).
 //
@@ -23,7 +24,7 @@
 // overflows or cancels.
 #pragma once
 
-#include "overloads.h"
+#include "fastmath.h"
 #include "params.h"
 
 namespace ta::math {
@@ -33,6 +34,8 @@ struct PointwiseBase {
   static constexpr bool kInputDeriv = true;
   static constexpr bool kOutputDeriv = false;
   static constexpr bool kZeroD2 = false;
+  // The derivative is a constant: the backward needs no saved tensor.
+  static constexpr bool kConstantDeriv = false;
   static bool output_deriv_ok(const Params&) { return true; }
 };
 
@@ -61,6 +64,7 @@ struct Linear : PointwiseBase {
   static constexpr bool kInputDeriv = false;
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
+  static constexpr bool kConstantDeriv = true;
   TA_HD explicit Linear(const Params&) {}
   template <class T> TA_HD T f(T x) const { return x; }
   template <class T> TA_HD T dy(T) const { return c<T>(1); }
@@ -296,25 +300,31 @@ struct Sqnl : PointwiseBase {
 };
 
 // ------------------------------------------------------------ bent_identity
-// (√(x²+1) - 1)/2 + x = x·(1 + r/2) with r = x/(h+1), h = hypot(x, 1):
-// no cancellation near 0, no overflow of x².  x is clamped to the finite range
-// inside r so that ±inf gives r = ±1.
+// (√(x²+1) - 1)/2 + x = x·(1 + r/2) with r = x/(h+1), h = √(x²+1): no
+// cancellation near 0.  Beyond |x| = 1e18 (float; 1e150 double) h is |x| to
+// the last bit, so x is clamped there inside h and r: no overflow of x², and
+// ±inf gives r = ±1.
 struct BentIdentity : PointwiseBase {
   TA_HD explicit BentIdentity(const Params&) {}
-  template <class T> TA_HD static T fin(T x) {
-    return clamp_nan(x, c<T>(0) - finite_max<T>(), finite_max<T>());
+  template <class T>
+  struct Parts {
+    T xc, h;
+  };
+  template <class T> TA_HD static Parts<T> parts(T x) {
+    const T lim = c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
+    const T xc = clamp_nan(x, c<T>(0) - lim, lim);
+    return {xc, sqrt(xc * xc + c<T>(1))};
   }
   template <class T> TA_HD T f(T x) const {
-    const T xc = fin(x);
-    const T r = xc / (hypot(xc, c<T>(1)) + c<T>(1));
-    return x * (c<T>(1) + c<T>(0.5) * r);
+    const auto p = parts(x);
+    return x * (c<T>(1) + c<T>(0.5) * (p.xc / (p.h + c<T>(1))));
   }
   template <class T> TA_HD T df(T x) const {
-    const T xc = fin(x);
-    return c<T>(0.5) * (xc / hypot(xc, c<T>(1))) + c<T>(1);
+    const auto p = parts(x);
+    return c<T>(0.5) * (p.xc / p.h) + c<T>(1);
   }
   template <class T> TA_HD T d2f(T x) const {
-    const T h = hypot(x, c<T>(1));
+    const T h = parts(x).h;
     return c<T>(0.5) / (h * h * h);
   }
 };
@@ -327,7 +337,7 @@ struct Softplus : PointwiseBase {
   TA_HD explicit Softplus(const Params& p) : beta(p.v[0]), threshold(p.v[1]) {}
   template <class T> TA_HD T f(T x) const {
     const T v = x * c<T>(beta);
-    const T sp = max_nan(v, c<T>(0)) + log1p(exp(c<T>(0) - abs(v)));
+    const T sp = max_nan(v, c<T>(0)) + log1p_small(exp(c<T>(0) - abs(v)));
     return where(v > c<T>(threshold), x, sp / c<T>(beta));
   }
   template <class T> TA_HD T df(T x) const {
@@ -490,7 +500,7 @@ struct Arctan : PointwiseBase {
 struct LogSigmoid : PointwiseBase {
   TA_HD explicit LogSigmoid(const Params&) {}
   template <class T> TA_HD T f(T x) const {
-    return min_nan(x, c<T>(0)) - log1p(exp(c<T>(0) - abs(x)));
+    return min_nan(x, c<T>(0)) - log1p_small(exp(c<T>(0) - abs(x)));
   }
   template <class T> TA_HD T df(T x) const { return sig2(x).sn; }
   template <class T> TA_HD T d2f(T x) const {
@@ -500,37 +510,23 @@ struct LogSigmoid : PointwiseBase {
 };
 
 // ------------------------------------------------------------------ tanhexp
-// E = e^x, t = tanh(E) = -expm1(-2E)/(1+w), 1 - t² = 4w/(1+w)², w = e^{-2E}:
-// t exact for tiny E, 1 - t² exact for large E; products with x use mul0.
+// E = e^x; tanh(E) and 1 - tanh(E)² from tanh_sech2 (exact for tiny and
+// huge E alike); products with x use mul0, so ±inf give the limits.
 struct TanhExp : PointwiseBase {
   TA_HD explicit TanhExp(const Params&) {}
-  template <class T>
-  struct Parts {
-    T e, t, omt2;
-  };
-  template <class T> TA_HD static Parts<T> parts(T x, bool need_omt2) {
-    const T e = exp(x);
-    const T m2e = c<T>(-2) * e;
-    const T w = exp(m2e);
-    const T t = (c<T>(0) - expm1(m2e)) / (c<T>(1) + w);
-    T omt2 = c<T>(0);
-    if (need_omt2) {
-      const T d = c<T>(1) + w;
-      omt2 = c<T>(4) * w / (d * d);
-    }
-    return {e, t, omt2};
-  }
   template <class T> TA_HD T f(T x) const {
-    return mul0(x, parts(x, false).t);
+    return mul0(x, tanh_sech2(exp(x)).t);
   }
   template <class T> TA_HD T df(T x) const {
-    const auto p = parts(x, true);
-    return p.t + mul0(mul0(x, p.e), p.omt2);
+    const T e = exp(x);
+    const auto t = tanh_sech2(e);
+    return t.t + mul0(mul0(x, e), t.sech2);
   }
   template <class T> TA_HD T d2f(T x) const {
-    const auto p = parts(x, true);
-    const T xe = mul0(x, p.e);
-    return mul0(c<T>(2) + x - c<T>(2) * xe * p.t, mul0(p.e, p.omt2));
+    const T e = exp(x);
+    const auto t = tanh_sech2(e);
+    const T xe = mul0(x, e);
+    return mul0(c<T>(2) + x - c<T>(2) * xe * t.t, mul0(e, t.sech2));
   }
 };
 
