@@ -9,6 +9,7 @@ namespace ta {
 
 void define_pointwise(torch::Library& m);
 void define_rrelu(torch::Library& m);
+void define_gated(torch::Library& m);
 
 namespace {
 
@@ -25,6 +26,7 @@ std::string set_cpu_capability(std::string name) {
 TORCH_LIBRARY(torch_activations, m) {
   define_pointwise(m);
   define_rrelu(m);
+  define_gated(m);
 
   // Which instruction-set build of the CPU kernels runs (DEFAULT, AVX2,
   // AVX512); the setter returns the previous value.  For tests and debugging.

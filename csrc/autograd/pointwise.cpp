@@ -35,6 +35,9 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
   using P = Pointwise<D>;
   using F = typename D::F;
   static constexpr std::size_t kArgs = sizeof...(A);
+  // What the out-of-place forward keeps for the backward.
+  static constexpr bool kSavesOutput =
+      F::kOutputDeriv && (!F::kInputDeriv || F::kPreferOutput);
 
   template <bool kFromResult>
   static Tensor call_backward(AutogradContext* ctx, const Tensor& grad,
@@ -65,12 +68,12 @@ struct PointwiseAutograd<D, Params (*)(A...)> {
       }
       save_args(ctx, a...);
       if constexpr (!F::kConstantDeriv) {
-        ctx->save_for_backward({F::kInputDeriv ? self : out});
+        ctx->save_for_backward({kSavesOutput ? out : self});
       }
       return out;
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
-      return grads_then_none({grad_input(ctx, grads[0], !F::kInputDeriv)}, kArgs);
+      return grads_then_none({grad_input(ctx, grads[0], kSavesOutput)}, kArgs);
     }
   };
 

@@ -20,9 +20,11 @@
 
 namespace ta::cpu {
 
-#define TA_DECLARE_ISA(isa) \
-  namespace isa {           \
+// The tables each instruction-set build of csrc/cpu/*_kernels.cpp defines.
+#define TA_DECLARE_ISA(isa)                    \
+  namespace isa {                              \
   const PointwiseKernels* pointwise_kernels(); \
+  const GatedKernels* gated_kernels();         \
   }
 TA_DECLARE_ISA(DEFAULT)
 #ifdef TA_HAVE_AVX2
@@ -77,18 +79,38 @@ std::atomic<int>& chosen() {
   return cap;
 }
 
-const PointwiseKernels* table(int cap) {
+template <class Isa>
+KernelSet kernel_set() {
+  return {Isa::pointwise_kernels(), Isa::gated_kernels(), &rrelu_train};
+}
+
+// Namespaces cannot be template arguments: a tag type per ISA.
+#define TA_ISA_TAG(isa)                                                     \
+  struct isa##_tag {                                                        \
+    static const PointwiseKernels* pointwise_kernels() { return isa::pointwise_kernels(); } \
+    static const GatedKernels* gated_kernels() { return isa::gated_kernels(); }             \
+  };
+TA_ISA_TAG(DEFAULT)
+#ifdef TA_HAVE_AVX2
+TA_ISA_TAG(AVX2)
+#endif
+#ifdef TA_HAVE_AVX512
+TA_ISA_TAG(AVX512)
+#endif
+#undef TA_ISA_TAG
+
+KernelSet kernels_of(int cap) {
   switch (cap) {
 #ifdef TA_HAVE_AVX512
     case kAvx512:
-      return AVX512::pointwise_kernels();
+      return kernel_set<AVX512_tag>();
 #endif
 #ifdef TA_HAVE_AVX2
     case kAvx2:
-      return AVX2::pointwise_kernels();
+      return kernel_set<AVX2_tag>();
 #endif
     default:
-      return DEFAULT::pointwise_kernels();
+      return kernel_set<DEFAULT_tag>();
   }
 }
 
@@ -123,11 +145,8 @@ int set_capability(const std::string& name) {
 namespace ta {
 
 const KernelSet& cpu_kernels() {
-  static const KernelSet sets[] = {
-      {cpu::table(cpu::kDefault), &cpu::rrelu_train},
-      {cpu::table(cpu::kAvx2), &cpu::rrelu_train},
-      {cpu::table(cpu::kAvx512), &cpu::rrelu_train},
-  };
+  static const KernelSet sets[] = {cpu::kernels_of(cpu::kDefault), cpu::kernels_of(cpu::kAvx2),
+                                   cpu::kernels_of(cpu::kAvx512)};
   return sets[cpu::current_capability()];
 }
 

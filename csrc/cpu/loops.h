@@ -15,6 +15,7 @@
 #include <ATen/cpu/vec/vec.h>
 #include <ATen/native/cpu/Loops.h>
 
+#include <array>
 #include <tuple>
 #include <utility>
 
@@ -66,6 +67,68 @@ void map(at::TensorIteratorBase& iter, const Op& op) {
   using Idx = std::make_index_sequence<N>;
   at::native::cpu_kernel_vec(iter, MapLoop<scalar_t, Op, Idx>{op},
                              MapLoopVec<scalar_t, Op, Idx>{op});
+}
+
+// map_multi<scalar_t, NOut, NIn>(iter, op): one pass over an iterator with
+// NOut outputs followed by NIn inputs; op(in...) returns std::array<T, NOut>
+// and is called with opmath scalars, or with Vectorized<opmath> where every
+// operand is contiguous in the inner dimension (16-bit types widened to two
+// float vectors, as in map).  For fused kernels such as the GLU backward
+// (two outputs, three inputs).
+template <class scalar_t, int NOut, int NIn, class Op>
+void map_multi(at::TensorIteratorBase& iter, const Op& op) {
+  using opmath_t = at::opmath_type<scalar_t>;
+  using Vec = at::vec::Vectorized<scalar_t>;
+  constexpr int kN = NOut + NIn;
+  constexpr int64_t kSize = sizeof(scalar_t);
+  iter.for_each([&](char** data, const int64_t* strides, int64_t n0, int64_t n1) {
+    char* ptr[kN];
+    for (int64_t j = 0; j < n1; ++j) {
+      bool contiguous = true;
+      for (int k = 0; k < kN; ++k) {
+        ptr[k] = data[k] + j * strides[kN + k];
+        contiguous = contiguous && strides[k] == kSize;
+      }
+      int64_t i = 0;
+      if (contiguous) {
+        for (; i + Vec::size() <= n0; i += Vec::size()) {
+          std::array<Vec, NIn> in;
+          for (int k = 0; k < NIn; ++k) {
+            in[k] = Vec::loadu(ptr[NOut + k] + i * kSize);
+          }
+          std::array<Vec, NOut> out;
+          if constexpr (c10::is_reduced_floating_point_v<scalar_t>) {
+            using VF = at::vec::Vectorized<float>;
+            std::array<VF, NIn> lo, hi;
+            for (int k = 0; k < NIn; ++k) {
+              std::tie(lo[k], hi[k]) = at::vec::convert_to_float<scalar_t>(in[k]);
+            }
+            const std::array<VF, NOut> rl = std::apply(op, lo);
+            const std::array<VF, NOut> rh = std::apply(op, hi);
+            for (int k = 0; k < NOut; ++k) {
+              out[k] = at::vec::convert_from_float<scalar_t>(rl[k], rh[k]);
+            }
+          } else {
+            out = std::apply(op, in);
+          }
+          for (int k = 0; k < NOut; ++k) {
+            out[k].store(ptr[k] + i * kSize);
+          }
+        }
+      }
+      for (; i < n0; ++i) {
+        std::array<opmath_t, NIn> in;
+        for (int k = 0; k < NIn; ++k) {
+          in[k] = static_cast<opmath_t>(
+              *reinterpret_cast<const scalar_t*>(ptr[NOut + k] + i * strides[NOut + k]));
+        }
+        const std::array<opmath_t, NOut> out = std::apply(op, in);
+        for (int k = 0; k < NOut; ++k) {
+          *reinterpret_cast<scalar_t*>(ptr[k] + i * strides[k]) = static_cast<scalar_t>(out[k]);
+        }
+      }
+    }
+  });
 }
 
 // Dispatch over the four floating dtypes on the output's dtype (all operands

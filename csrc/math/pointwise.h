@@ -36,15 +36,27 @@ struct PointwiseBase {
   static constexpr bool kZeroD2 = false;
   // The derivative is a constant: the backward needs no saved tensor.
   static constexpr bool kConstantDeriv = false;
+  // With both derivatives, the out-of-place autograd saves the output (as
+  // torch does for sigmoid and relu); the input-based ones then serve the
+  // gated ops (glu, reglu), which apply the activation to an input half.
+  static constexpr bool kPreferOutput = false;
   static bool output_deriv_ok(const Params&) { return true; }
 };
 
 // ------------------------------------------------------------------ sigmoid
 struct Sigmoid : PointwiseBase {
-  static constexpr bool kInputDeriv = false;
   static constexpr bool kOutputDeriv = true;
+  static constexpr bool kPreferOutput = true;
   TA_HD explicit Sigmoid(const Params&) {}
   template <class T> TA_HD T f(T x) const { return sigmoid(x); }
+  template <class T> TA_HD T df(T x) const {
+    const auto s = sig2(x);
+    return s.s * s.sn;
+  }
+  template <class T> TA_HD T d2f(T x) const {
+    const auto s = sig2(x);
+    return s.s * s.sn * (s.sn - s.s);
+  }
   template <class T> TA_HD T dy(T y) const { return y * (c<T>(1) - y); }
   template <class T> TA_HD T d2y(T y) const { return c<T>(1) - c<T>(2) * y; }
 };
@@ -72,18 +84,19 @@ struct Linear : PointwiseBase {
 
 // --------------------------------------------------------------------- relu
 // torch: relu(NaN) = NaN; the gradient passes where y > 0 is not known false
-// (threshold_backward: 0 where y <= 0).
+// (threshold_backward: 0 where y <= 0).  The same test on x or on y.
 struct Relu : PointwiseBase {
-  static constexpr bool kInputDeriv = false;
   static constexpr bool kOutputDeriv = true;
+  static constexpr bool kPreferOutput = true;
   static constexpr bool kZeroD2 = true;
   TA_HD explicit Relu(const Params&) {}
   template <class T> TA_HD T f(T x) const {
     return where(x <= c<T>(0), c<T>(0), x);
   }
-  template <class T> TA_HD T dy(T y) const {
-    return where(y <= c<T>(0), c<T>(0), c<T>(1));
+  template <class T> TA_HD T df(T x) const {
+    return where(x <= c<T>(0), c<T>(0), c<T>(1));
   }
+  template <class T> TA_HD T dy(T y) const { return df(y); }
 };
 
 // -------------------------------------------------------------------- relu6

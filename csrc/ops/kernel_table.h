@@ -24,6 +24,13 @@ struct PointwiseKernels {
   PointwiseFn dbwd_y;  // gg·g·d2y(y)          inputs (gg, g, y)
 };
 
+// The gated ops (csrc/ops/gated_ops.h), indexed by ta::GatedOp.
+struct GatedKernels {
+  PointwiseFn fwd;   // iterator (y | a, b)
+  PointwiseFn bwd;   // iterator (grad_a, grad_b | g, a, b)
+  PointwiseFn dbwd;  // iterator (d_g, d_a, d_b | gga, ggb, g, a, b)
+};
+
 // rrelu in training mode: random slopes drawn from a generator.
 // (out, noise, in, lower, upper, generator)
 using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
@@ -31,6 +38,7 @@ using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
 
 struct KernelSet {
   const PointwiseKernels* pointwise;  // [PW::kCount]
+  const GatedKernels* gated;          // [GatedOp::kCount]
   RreluTrainFn rrelu_train;
 };
 
