@@ -25,6 +25,8 @@ namespace ta::cpu {
   namespace isa {                              \
   const PointwiseKernels* pointwise_kernels(); \
   const GatedKernels* gated_kernels();         \
+  SoftmaxKernels softmax_kernels();            \
+  CreluKernels crelu_kernels();                \
   }
 TA_DECLARE_ISA(DEFAULT)
 #ifdef TA_HAVE_AVX2
@@ -81,7 +83,8 @@ std::atomic<int>& chosen() {
 
 template <class Isa>
 KernelSet kernel_set() {
-  return {Isa::pointwise_kernels(), Isa::gated_kernels(), &rrelu_train};
+  return {Isa::pointwise_kernels(), Isa::gated_kernels(), Isa::softmax_kernels(),
+          Isa::crelu_kernels(), &rrelu_train};
 }
 
 // Namespaces cannot be template arguments: a tag type per ISA.
@@ -89,6 +92,8 @@ KernelSet kernel_set() {
   struct isa##_tag {                                                        \
     static const PointwiseKernels* pointwise_kernels() { return isa::pointwise_kernels(); } \
     static const GatedKernels* gated_kernels() { return isa::gated_kernels(); }             \
+    static SoftmaxKernels softmax_kernels() { return isa::softmax_kernels(); }              \
+    static CreluKernels crelu_kernels() { return isa::crelu_kernels(); }                    \
   };
 TA_ISA_TAG(DEFAULT)
 #ifdef TA_HAVE_AVX2

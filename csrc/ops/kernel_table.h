@@ -31,6 +31,19 @@ struct GatedKernels {
   PointwiseFn dbwd;  // iterator (d_g, d_a, d_b | gga, ggb, g, a, b)
 };
 
+// Softmax over a dimension (contiguous tensors of one shape).
+struct SoftmaxKernels {
+  void (*fwd)(const at::Tensor& out, const at::Tensor& in, int64_t dim);
+  void (*bwd)(const at::Tensor& grad_in, const at::Tensor& grad, const at::Tensor& out,
+              int64_t dim);
+};
+
+// crelu: iterators (pos, neg | x) and (grad_x | g_pos, g_neg, x).
+struct CreluKernels {
+  void (*fwd)(at::TensorIteratorBase& iter);
+  void (*bwd)(at::TensorIteratorBase& iter);
+};
+
 // rrelu in training mode: random slopes drawn from a generator.
 // (out, noise, in, lower, upper, generator)
 using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
@@ -39,6 +52,8 @@ using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
 struct KernelSet {
   const PointwiseKernels* pointwise;  // [PW::kCount]
   const GatedKernels* gated;          // [GatedOp::kCount]
+  SoftmaxKernels softmax;
+  CreluKernels crelu;
   RreluTrainFn rrelu_train;
 };
 
