@@ -11,6 +11,7 @@ void define_pointwise(torch::Library& m);
 void define_rrelu(torch::Library& m);
 void define_gated(torch::Library& m);
 void define_dim_ops(torch::Library& m);
+void define_learnable(torch::Library& m);
 
 namespace {
 
@@ -29,6 +30,7 @@ TORCH_LIBRARY(torch_activations, m) {
   define_rrelu(m);
   define_gated(m);
   define_dim_ops(m);
+  define_learnable(m);
 
   // Which instruction-set build of the CPU kernels runs (DEFAULT, AVX2,
   // AVX512); the setter returns the previous value.  For tests and debugging.

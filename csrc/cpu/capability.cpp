@@ -27,6 +27,7 @@ namespace ta::cpu {
   const GatedKernels* gated_kernels();         \
   SoftmaxKernels softmax_kernels();            \
   CreluKernels crelu_kernels();                \
+  const ParamKernels* param_kernels();         \
   }
 TA_DECLARE_ISA(DEFAULT)
 #ifdef TA_HAVE_AVX2
@@ -84,7 +85,7 @@ std::atomic<int>& chosen() {
 template <class Isa>
 KernelSet kernel_set() {
   return {Isa::pointwise_kernels(), Isa::gated_kernels(), Isa::softmax_kernels(),
-          Isa::crelu_kernels(), &rrelu_train};
+          Isa::crelu_kernels(),     Isa::param_kernels(), &rrelu_train};
 }
 
 // Namespaces cannot be template arguments: a tag type per ISA.
@@ -94,6 +95,7 @@ KernelSet kernel_set() {
     static const GatedKernels* gated_kernels() { return isa::gated_kernels(); }             \
     static SoftmaxKernels softmax_kernels() { return isa::softmax_kernels(); }              \
     static CreluKernels crelu_kernels() { return isa::crelu_kernels(); }                    \
+    static const ParamKernels* param_kernels() { return isa::param_kernels(); }             \
   };
 TA_ISA_TAG(DEFAULT)
 #ifdef TA_HAVE_AVX2

@@ -5,6 +5,7 @@
 
 #include <ATen/TensorIterator.h>
 #include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
 
 #include <optional>
 
@@ -44,6 +45,34 @@ struct CreluKernels {
   void (*bwd)(at::TensorIteratorBase& iter);
 };
 
+// Activations with learnable parameters (csrc/ops/learnable_ops.h).
+// x is contiguous [N, C, S]; the weight is contiguous [P, G].
+struct ParamLayout {
+  int64_t N, C, S, P, G;
+  bool per_sample;  // G = N·C: one parameter vector per (sample, channel)
+  int64_t group(int64_t n, int64_t c) const {
+    return G == 1 ? 0 : (per_sample ? n * C + c : c);
+  }
+  // Parameters vary along the contiguous dimension (x is [N, C]).
+  bool lanes() const { return S == 1 && C > 1 && G > 1; }
+};
+
+// The tensors of one call (undefined where unused):
+//   forward:         out = {y},       in = {x}
+//   backward:        out = {gx},      in = {x, g},        weight_out = gw
+//   double backward: out = {dg, dx},  in = {x, g, ggx},   grad_weight_in = ggw,
+//                                                          weight_out = dw
+struct ParamCall {
+  ParamLayout layout;
+  at::Tensor out[2];
+  at::Tensor in[3];
+  at::Tensor weight, grad_weight_in, weight_out;
+};
+using ParamFn = void (*)(const ParamCall&, const Params&);
+struct ParamKernels {
+  ParamFn fwd, bwd, dbwd;
+};
+
 // rrelu in training mode: random slopes drawn from a generator.
 // (out, noise, in, lower, upper, generator)
 using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
@@ -54,6 +83,7 @@ struct KernelSet {
   const GatedKernels* gated;          // [GatedOp::kCount]
   SoftmaxKernels softmax;
   CreluKernels crelu;
+  const ParamKernels* learnable;      // [LearnableOp::kCount]
   RreluTrainFn rrelu_train;
 };
 
