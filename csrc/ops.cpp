@@ -12,6 +12,8 @@ void define_rrelu(torch::Library& m);
 void define_gated(torch::Library& m);
 void define_dim_ops(torch::Library& m);
 void define_learnable(torch::Library& m);
+void define_lut(torch::Library& m);
+void define_evonorm(torch::Library& m);
 
 namespace {
 
@@ -31,6 +33,8 @@ TORCH_LIBRARY(torch_activations, m) {
   define_gated(m);
   define_dim_ops(m);
   define_learnable(m);
+  define_lut(m);
+  define_evonorm(m);
 
   // Which instruction-set build of the CPU kernels runs (DEFAULT, AVX2,
   // AVX512); the setter returns the previous value.  For tests and debugging.

@@ -38,8 +38,10 @@ TA_DECLARE_ISA(AVX512)
 #endif
 #undef TA_DECLARE_ISA
 
+// Kernels without vector code, the same for every instruction set.
 void rrelu_train(at::Tensor& out, at::Tensor& noise, const at::Tensor& in,
                  double lower, double upper, std::optional<at::Generator> gen);
+LutKernels lut_kernels();
 
 namespace {
 
@@ -85,7 +87,8 @@ std::atomic<int>& chosen() {
 template <class Isa>
 KernelSet kernel_set() {
   return {Isa::pointwise_kernels(), Isa::gated_kernels(), Isa::softmax_kernels(),
-          Isa::crelu_kernels(),     Isa::param_kernels(), &rrelu_train};
+          Isa::crelu_kernels(),     Isa::param_kernels(), lut_kernels(),
+          &rrelu_train};
 }
 
 // Namespaces cannot be template arguments: a tag type per ISA.

@@ -73,6 +73,19 @@ struct ParamKernels {
   ParamFn fwd, bwd, dbwd;
 };
 
+// The look-up-table activation (csrc/cpu/lut.cpp); contiguous tensors.
+struct LutCall {
+  at::Tensor x, g, ggx;               // inputs (g, ggx: backward, double backward)
+  at::Tensor table, gg_table;         // [n]
+  at::Tensor out0, out1, table_out;   // y | gx | d_grad, d_x; gtable | d_table
+  double lo, hi;
+};
+struct LutKernels {
+  void (*fwd)(const LutCall&);
+  void (*bwd)(const LutCall&);
+  void (*dbwd)(const LutCall&);
+};
+
 // rrelu in training mode: random slopes drawn from a generator.
 // (out, noise, in, lower, upper, generator)
 using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
@@ -84,6 +97,7 @@ struct KernelSet {
   SoftmaxKernels softmax;
   CreluKernels crelu;
   const ParamKernels* learnable;      // [LearnableOp::kCount]
+  LutKernels lut;
   RreluTrainFn rrelu_train;
 };
 
