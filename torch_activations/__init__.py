@@ -20,6 +20,8 @@ import torch  # noqa: E402
 from . import functional  # noqa: E402
 from .modules import *  # noqa: E402,F401,F403
 from .modules import __all__ as _module_names  # noqa: E402
+from .learnable import *  # noqa: E402,F401,F403
+from .learnable import __all__ as _learnable_names  # noqa: E402
 from .registry import ActivationInfo, get_activation, get_info, list_activations  # noqa: E402
 
 __version__ = "0.1.0"
@@ -53,4 +55,5 @@ __all__ = [
     "set_cpu_capability",
     "library_path",
     *_module_names,
+    *_learnable_names,
 ]

@@ -232,3 +232,106 @@ def rrelu(
         _ops.rrelu_(input, lower, upper, training, generator)
         return input
     return _ops.rrelu(input, lower, upper, training, generator)
+
+
+# ------------------------------------------------------------------------
+# Ops over a dimension (catalog section 2)
+# ------------------------------------------------------------------------
+def softmax(input: Tensor, dim: int) -> Tensor:
+    return _ops.softmax(input, dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    return _ops.glu(input, dim)
+
+
+def geglu(input: Tensor, dim: int = -1, approximate: str = "none") -> Tensor:
+    return _ops.geglu(input, dim, approximate)
+
+
+def swiglu(input: Tensor, dim: int = -1) -> Tensor:
+    return _ops.swiglu(input, dim)
+
+
+def reglu(input: Tensor, dim: int = -1) -> Tensor:
+    return _ops.reglu(input, dim)
+
+
+def crelu(input: Tensor, dim: int = 1) -> Tensor:
+    return _ops.crelu(input, dim)
+
+
+def maxout(input: Tensor, pool_size: int, dim: int = 1) -> Tensor:
+    return _ops.maxout(input, pool_size, dim)
+
+
+# ------------------------------------------------------------------------
+# Ops with learnable parameters (catalog section 3).  Each parameter is a
+# tensor of shape [1] (shared) or [C] (per channel, C = input.size(1)); the
+# operators take them stacked as a [P, C or 1] weight.
+# ------------------------------------------------------------------------
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    return _ops.prelu(input, weight)
+
+
+def swish_learnable(input: Tensor, beta: Tensor) -> Tensor:
+    return _ops.swish_learnable(input, beta.reshape(1, -1))
+
+
+def learnable_sigmoid(input: Tensor, alpha: Tensor, beta: Tensor) -> Tensor:
+    return _ops.learnable_sigmoid(input, torch.stack([alpha, beta]))
+
+
+def parametric_softplus(input: Tensor, alpha: Tensor, beta: Tensor) -> Tensor:
+    return _ops.parametric_softplus(input, torch.stack([alpha, beta]))
+
+
+def srelu(input: Tensor, t_left: Tensor, a_left: Tensor, t_right: Tensor, a_right: Tensor) -> Tensor:
+    return _ops.srelu(input, torch.stack([t_left, a_left, t_right, a_right]))
+
+
+def pau(input: Tensor, coeffs: Tensor, powers: Tensor) -> Tensor:
+    return _ops.pau(input, torch.cat([coeffs, powers]))
+
+
+def pade(input: Tensor, numerator: Tensor, denominator: Tensor) -> Tensor:
+    return _ops.pade(input, torch.cat([numerator, denominator]), numerator.size(0) - 1, denominator.size(0))
+
+
+def pact(input: Tensor, max_val: Tensor, levels: int = 4) -> Tensor:
+    return _ops.pact(input, max_val.reshape(1, -1), levels)
+
+
+def relu_polymix(input: Tensor, a: Tensor, b: Tensor, degree: int = 3) -> Tensor:
+    return _ops.relu_polymix(input, torch.stack([a, b]), degree)
+
+
+def dynamic_relu(input: Tensor, coefs: Tensor) -> Tensor:
+    return _ops.dynamic_relu(input, coefs)
+
+
+def lut(input: Tensor, table: Tensor, lo: float = -1.0, hi: float = 1.0) -> Tensor:
+    return _ops.lut(input, table, lo, hi)
+
+
+def evonorm_b0(
+    input: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    v: Tensor,
+    running_var: Optional[Tensor] = None,
+    training: bool = True,
+    eps: float = 1e-5,
+) -> Tensor:
+    return _ops.evonorm_b0(input, gamma, beta, v, running_var, training, eps)[0]
+
+
+def evonorm_s0(input: Tensor, gamma: Tensor, beta: Tensor, v: Tensor, groups: int = 32, eps: float = 1e-5) -> Tensor:
+    return _ops.evonorm_s0(input, gamma, beta, v, groups, eps)
+
+
+__all__ += [
+    "softmax", "glu", "geglu", "swiglu", "reglu", "crelu", "maxout",
+    "prelu", "swish_learnable", "learnable_sigmoid", "parametric_softplus", "srelu", "pau", "pade",
+    "pact", "relu_polymix", "dynamic_relu", "lut", "evonorm_b0", "evonorm_s0",
+]

@@ -36,7 +36,7 @@ class _Activation(nn.Module):
     def extra_repr(self) -> str:
         info = registry.get_info(self._op)
         parts = [f"{p.name}={getattr(self, p.name)!r}" for p in info.params
-                 if p.name != "training" and hasattr(self, p.name)]
+                 if p.name != "training" and isinstance(getattr(self, p.name, None), (int, float, str, bool))]
         if getattr(self, "inplace", False):
             parts.append("inplace=True")
         return ", ".join(parts)
@@ -182,17 +182,40 @@ class GELU(_Activation):
 
 @_public
 class Swish(_Activation):
-    _op = "swish"
-    __constants__ = ["beta", "inplace"]
+    """With ``learnable=True`` beta is a parameter of shape [1] and the
+    gradient ∂f/∂β = x²σ(βx)(1-σ(βx)) trains it."""
 
-    def __init__(self, beta: float = 1.0, inplace: bool = False) -> None:
+    _op = "swish"
+    __constants__ = ["learnable", "inplace"]
+
+    def __init__(self, beta: float = 1.0, learnable: bool = False, inplace: bool = False) -> None:
         super().__init__()
-        self.beta = beta
+        self.learnable = learnable
         self.inplace = inplace
-        self._validate()
+        self._init_beta = float(beta)
+        if learnable:
+            if inplace:
+                raise ValueError("Swish: inplace=True is not supported with learnable=True")
+            self.beta = nn.Parameter(torch.empty(1))
+            self.reset_parameters()
+        else:
+            self.beta = float(beta)
+            self._validate()
+
+    def reset_parameters(self) -> None:
+        if self.learnable:
+            with torch.no_grad():
+                self.beta.fill_(self._init_beta)
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.learnable:
+            return F.swish_learnable(input, self.beta)
         return F.swish(input, self.beta, self.inplace)
+
+    def extra_repr(self) -> str:
+        if self.learnable:
+            return f"beta={self._init_beta!r}, learnable=True"
+        return super().extra_repr()
 
 
 @_public
@@ -405,18 +428,44 @@ class HardSigmoid(_Activation):
 
 @_public
 class QuantReLU(_Activation):
-    _op = "quant_relu"
-    __constants__ = ["levels", "max_val", "inplace"]
+    """With ``learnable=True`` the clipping value is a parameter (PACT, Choi et
+    al. 2018): ∂/∂max_val = 1 where x >= max_val, straight-through ∂/∂x = 1
+    on (0, max_val); the paper initialises max_val = 10 when training from
+    scratch."""
 
-    def __init__(self, levels: int = 4, max_val: float = 1.0, inplace: bool = False) -> None:
+    _op = "quant_relu"
+    __constants__ = ["levels", "learnable", "inplace"]
+
+    def __init__(self, levels: int = 4, max_val: float = 1.0, learnable: bool = False,
+                 inplace: bool = False) -> None:
         super().__init__()
         self.levels = levels
-        self.max_val = max_val
+        self.learnable = learnable
         self.inplace = inplace
+        self._init_max_val = float(max_val)
+        if learnable:
+            if inplace:
+                raise ValueError("QuantReLU: inplace=True is not supported with learnable=True")
+            self.max_val = nn.Parameter(torch.empty(1))
+            self.reset_parameters()
+        else:
+            self.max_val = float(max_val)
         self._validate()
 
+    def reset_parameters(self) -> None:
+        if self.learnable:
+            with torch.no_grad():
+                self.max_val.fill_(self._init_max_val)
+
     def forward(self, input: Tensor) -> Tensor:
+        if self.learnable:
+            return F.pact(input, self.max_val, self.levels)
         return F.quant_relu(input, self.levels, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        if self.learnable:
+            return f"levels={self.levels}, max_val={self._init_max_val!r}, learnable=True"
+        return super().extra_repr()
 
 
 @_public
@@ -437,6 +486,111 @@ class RReLU(_Activation):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+
+# ------------------------------------------------------------------------
+# Ops over a dimension
+# ------------------------------------------------------------------------
+class _DimActivation(_Activation):
+    def _validate(self) -> None:
+        pass
+
+
+@_public
+class Softmax(_DimActivation):
+    _op = "softmax"
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+
+@_public
+class GLU(_DimActivation):
+    _op = "glu"
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+
+@_public
+class GEGLU(_DimActivation):
+    _op = "geglu"
+    __constants__ = ["dim", "approximate"]
+
+    def __init__(self, dim: int = -1, approximate: str = "none") -> None:
+        super().__init__()
+        self.dim = dim
+        self.approximate = approximate
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"geglu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.geglu(input, self.dim, self.approximate)
+
+
+@_public
+class SwiGLU(_DimActivation):
+    _op = "swiglu"
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.swiglu(input, self.dim)
+
+
+@_public
+class ReGLU(_DimActivation):
+    _op = "reglu"
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.reglu(input, self.dim)
+
+
+@_public
+class CReLU(_DimActivation):
+    _op = "crelu"
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = 1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.crelu(input, self.dim)
+
+
+@_public
+class Maxout(_DimActivation):
+    _op = "maxout"
+    __constants__ = ["pool_size", "dim"]
+
+    def __init__(self, pool_size: int, dim: int = 1) -> None:
+        super().__init__()
+        if pool_size < 1:
+            raise ValueError(f"maxout: pool_size must be >= 1, got {pool_size}")
+        self.pool_size = pool_size
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.maxout(input, self.pool_size, self.dim)
 
 
 def _attach_docs() -> None:

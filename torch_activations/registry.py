@@ -291,6 +291,158 @@ _POINTWISE = [
     ),
 ]
 
+_DIM = [
+    ActivationInfo(
+        "softmax", "Softmax", "dim", "Softmax over a dimension",
+        r"y_i = \frac{e^{x_i - \max_j x_j}}{\sum_j e^{x_j - \max_j x_j}}",
+        params=(_p("dim", None, "dimension to normalise over (module default -1)."),),
+        range=(0.0, 1.0), torch_peer="torch.softmax", inplace=False,
+        use_case="class probabilities; attention weights",
+        notes="The backward is y ⊙ (g - Σ g⊙y), never the Jacobian.",
+    ),
+    ActivationInfo(
+        "glu", "GLU", "dim", "Gated linear unit",
+        r"a \otimes \sigma(b),\ (a, b) = \mathrm{chunk}(x, 2, \mathrm{dim})",
+        params=(_p("dim", -1, "dimension split into halves a, b (size must be even)."),),
+        torch_peer="torch.nn.functional.glu", inplace=False,
+        use_case="gated convolutional language models",
+    ),
+    ActivationInfo(
+        "geglu", "GEGLU", "dim", "GELU-gated linear unit",
+        r"a \otimes \mathrm{GELU}(b)",
+        params=(_p("dim", -1, "dimension split into halves a, b."),
+                _p("approximate", "none", "'none' or 'tanh', as gelu.")),
+        inplace=False, use_case="transformer feed-forward blocks (T5 v1.1)",
+    ),
+    ActivationInfo(
+        "swiglu", "SwiGLU", "dim", "Swish-gated linear unit",
+        r"a \otimes \mathrm{SiLU}(b)",
+        params=(_p("dim", -1, "dimension split into halves a, b."),),
+        inplace=False, use_case="transformer feed-forward blocks (LLaMA, PaLM)",
+    ),
+    ActivationInfo(
+        "reglu", "ReGLU", "dim", "ReLU-gated linear unit",
+        r"a \otimes \mathrm{ReLU}(b)",
+        params=(_p("dim", -1, "dimension split into halves a, b."),),
+        inplace=False, use_case="transformer feed-forward blocks (GLU variants)",
+    ),
+    ActivationInfo(
+        "crelu", "CReLU", "dim", "Concatenated ReLU",
+        r"\mathrm{cat}(\mathrm{ReLU}(x), \mathrm{ReLU}(-x))\ \text{along dim}",
+        params=(_p("dim", 1, "dimension along which the output doubles."),),
+        range=(0.0, INF), inplace=False,
+        use_case="early CNN layers that learn both phases of a filter",
+    ),
+    ActivationInfo(
+        "maxout", "Maxout", "dim", "Maxout over groups of a dimension",
+        r"y_j = \max_{i < k} x_{jk + i}\ \text{along dim}",
+        params=(_p("pool_size", None, "group size k (the size of dim must be divisible by it)."),
+                _p("dim", 1, "dimension pooled.")),
+        inplace=False, use_case="maxout networks (piecewise-linear convex units)",
+        notes="The gradient goes to the first maximum of each group.",
+    ),
+]
+
+_LEARNABLE = [
+    ActivationInfo(
+        "prelu", "PReLU", "learnable", "Parametric ReLU",
+        r"f(x) = \begin{cases} x & x > 0 \\ w x & x \le 0 \end{cases},\ w\ \text{learnable}",
+        params=(_p("num_parameters", 1, "1 (shared) or C."), _p("init", 0.25, "initial slope.")),
+        monotonic=True, smoothness="C0", torch_peer="torch.nn.PReLU", inplace=False,
+        use_case="ReLU with a learned negative slope (ImageNet-era CNNs)",
+    ),
+    ActivationInfo(
+        "swish_learnable", "Swish", "learnable", "Swish with a learnable beta",
+        r"f(x) = x\,\sigma(\beta x),\ \beta\ \text{learnable}",
+        params=(_p("beta", 1.0, "initial beta."),),
+        range=(-0.2784645427610738, INF), inplace=False,
+        use_case="Swish whose sharpness is learned (Ramachandran et al.)",
+        extra={"module_kwargs": {"learnable": True}},
+    ),
+    ActivationInfo(
+        "learnable_sigmoid", "LearnableSigmoid", "learnable", "Learnable sigmoid",
+        r"f(x) = \sigma(\alpha x + \beta)",
+        params=(_p("num_parameters", 1, "1 (shared) or C."),),
+        range=(0.0, 1.0), monotonic=True, inplace=False,
+        use_case="gates whose slope and offset are learned",
+    ),
+    ActivationInfo(
+        "parametric_softplus", "ParametricSoftplus", "learnable", "Parametric softplus",
+        r"f(x) = \frac{1}{\beta} \ln(1 + e^{\alpha x})",
+        params=(_p("num_parameters", 1, "1 (shared) or C."),),
+        range=(0.0, INF), monotonic=True, inplace=False,
+        use_case="smooth ReLU with learned sharpness and scale",
+    ),
+    ActivationInfo(
+        "srelu", "SReLU", "learnable", "S-shaped ReLU",
+        r"f(x) = \begin{cases} t_r + a_r (x - t_r) & x \ge t_r \\ x & t_l < x < t_r \\ "
+        r"t_l + a_l (x - t_l) & x \le t_l \end{cases}",
+        params=(_p("num_parameters", 1, "1 (shared) or C."),),
+        monotonic=True, smoothness="C0", inplace=False,
+        use_case="learned piecewise-linear S shape (Jin et al., AAAI 2016)",
+    ),
+    ActivationInfo(
+        "pau", "PAU", "learnable", "Power activation unit",
+        r"f(x) = \sum_k a_k\,\mathrm{sign}(x)\,|x|^{p_k}",
+        params=(_p("num_parameters", 1, "1 (shared) or C."),),
+        monotonic=True, smoothness="C1", zero_centred=True, inplace=False,
+        use_case="learned odd power mixture (the source article's PAU)",
+    ),
+    ActivationInfo(
+        "pade", "PadeActivation", "learnable", "Padé activation unit (safe)",
+        r"F(x) = \frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k|\,|x|^k}",
+        params=(_p("num_parameters", 1, "1 (shared) or C."), _p("degrees", (5, 4), "(m, n).")),
+        smoothness="C1", inplace=False, use_case="learned rational activation (Molina et al., ICLR 2020)",
+    ),
+    ActivationInfo(
+        "dynamic_relu", "DynamicReLU", "learnable", "Dynamic ReLU",
+        r"y^c = \max_k (a^c_k(x)\,x^c + b^c_k(x))",
+        params=(_p("channels", None, "C."), _p("reduction", 4, "hidden width C/reduction."),
+                _p("k", 2, "pieces."), _p("mode", "B", "'B' per channel, 'A' shared.")),
+        inplace=False, use_case="input-dependent piecewise-linear activation (Chen et al., ECCV 2020)",
+    ),
+    ActivationInfo(
+        "evonorm_b0", "EvoNormB0", "learnable", "EvoNorm-B0",
+        r"y = \frac{x}{\max(\sqrt{s^2_{b} + \epsilon},\ v x + \sqrt{s^2_{i} + \epsilon})} \gamma + \beta",
+        params=(_p("num_features", None, "C."), _p("eps", 1e-5, "epsilon."), _p("momentum", 0.1, "running variance.")),
+        inplace=False, use_case="normalisation-activation layer replacing BN-ReLU (Liu et al., 2020)",
+    ),
+    ActivationInfo(
+        "evonorm_s0", "EvoNormS0", "learnable", "EvoNorm-S0",
+        r"y = \frac{x\,\sigma(v x)}{\sqrt{s^2_{g} + \epsilon}} \gamma + \beta",
+        params=(_p("num_features", None, "C."), _p("groups", 32, "groups."), _p("eps", 1e-5, "epsilon.")),
+        inplace=False, use_case="batch-independent normalisation-activation (Liu et al., 2020)",
+    ),
+    ActivationInfo(
+        "pact", "QuantReLU", "learnable", "PACT (quantised ReLU with learnable clipping)",
+        r"f(x) = \mathrm{round}\!\left(\frac{\mathrm{clip}(x, 0, \alpha)}{\alpha} L\right) \frac{\alpha}{L}",
+        params=(_p("levels", 4, "quantisation levels L."), _p("max_val", 1.0, "initial alpha.")),
+        range=(0.0, 1.0), monotonic=True, smoothness="discontinuous", inplace=False,
+        use_case="quantisation-aware training with a learned range (Choi et al., 2018)",
+        extra={"module_kwargs": {"learnable": True}},
+    ),
+    ActivationInfo(
+        "lut", "LUTActivation", "learnable", "Look-up-table activation",
+        r"f(x) = (1 - w) T_i + w T_{i+1},\ i + w = \frac{\mathrm{clamp}(x, lo, hi) - lo}{hi - lo}(n - 1)",
+        params=(_p("table", None, "n >= 2 values."), _p("range", (-1.0, 1.0), "(lo, hi).")),
+        inplace=False, use_case="learned or tabulated activations for fixed-point hardware",
+    ),
+    ActivationInfo(
+        "maxout_linear", "MaxoutLinear", "learnable", "Maxout unit",
+        r"y_j = \max_{i} (W_{ij} x + b_{ij})",
+        params=(_p("in_features", None, "inputs."), _p("out_features", None, "outputs."),
+                _p("pieces", None, "linear pieces per output.")),
+        inplace=False, use_case="maxout networks (Goodfellow et al., 2013)",
+    ),
+    ActivationInfo(
+        "relu_polymix", "ReLUPolyMix", "learnable", "ReLU/polynomial mix",
+        r"f(x) = \sigma(b)\,\mathrm{ReLU}(x) + (1 - \sigma(b)) \sum_{i=1}^{d} \frac{a x^i}{i}",
+        params=(_p("num_parameters", 1, "1 (shared) or C."), _p("degree", 3, "d.")),
+        monotonic=True, smoothness="C0", inplace=False,
+        use_case="learned mix of ReLU and a polynomial (second source article)",
+    ),
+]
+
 REGISTRY: Dict[str, ActivationInfo] = {}
 
 
@@ -301,7 +453,7 @@ def register(info: ActivationInfo) -> ActivationInfo:
     return info
 
 
-for _info in _POINTWISE:
+for _info in _POINTWISE + _DIM + _LEARNABLE:
     register(_info)
 
 
@@ -335,8 +487,11 @@ def get_activation(name: str, **kwargs: Any):
     constructed with ``kwargs`` (the catalog's parameters)."""
     from . import modules
 
+    from . import learnable
+
     info = get_info(name)
-    cls = getattr(modules, info.module)
+    cls = getattr(modules, info.module, None) or getattr(learnable, info.module)
+    kwargs = {**info.extra.get("module_kwargs", {}), **kwargs}
     try:
         return cls(**kwargs)
     except TypeError as e:
