@@ -1,6 +1,7 @@
 // CPU kernels of crelu = cat(relu(x), relu(-x)) along a dimension: one pass
 // writing both halves, one pass for the backward; the math is the relu
 // functor's.  Compiled once per instruction set.
+#include "../math/kernel_ops.h"
 #include "../ops/kernel_table.h"
 #include "../ops/pointwise_ops.h"
 #include "loops.h"
@@ -13,22 +14,14 @@ using Relu = ops::relu::F;
 
 // iterator: (pos, neg | x)
 void crelu_fwd(at::TensorIteratorBase& iter) {
-  const Relu r{Params{}};
-  TA_DISPATCH_FLOATING(iter, "crelu", [&] {
-    map_multi<scalar_t, 2, 1>(iter, [r](auto x) {
-      return std::array<decltype(x), 2>{r.f(x), r.f(math::c<decltype(x)>(0) - x)};
-    });
-  });
+  const math::CreluForward<Relu> op{Relu(Params{})};
+  TA_DISPATCH_FLOATING(iter, "crelu", [&] { map_multi<scalar_t, 2, 1>(iter, op); });
 }
 
 // iterator: (grad_x | g_pos, g_neg, x)
 void crelu_bwd(at::TensorIteratorBase& iter) {
-  const Relu r{Params{}};
-  TA_DISPATCH_FLOATING(iter, "crelu_backward", [&] {
-    map<scalar_t, 3>(iter, [r](auto gp, auto gn, auto x) {
-      return gp * r.df(x) - gn * r.df(math::c<decltype(x)>(0) - x);
-    });
-  });
+  const math::CreluBackward<Relu> op{Relu(Params{})};
+  TA_DISPATCH_FLOATING(iter, "crelu_backward", [&] { map<scalar_t, 3>(iter, op); });
 }
 
 }  // namespace

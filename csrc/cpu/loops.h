@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "../math/config.h"
+#include "../math/params.h"
 
 namespace ta::cpu {
 inline namespace CPU_CAPABILITY {
@@ -136,6 +137,22 @@ void map_multi(at::TensorIteratorBase& iter, const Op& op) {
 #define TA_DISPATCH_FLOATING(iter, name, ...)                           \
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16,             \
                                   (iter).dtype(), name, __VA_ARGS__)
+
+// The CPU backend of csrc/ops/kernel_tables.h: the elementwise operation
+// Op<F> over an iterator with NOut outputs and NIn inputs.
+struct Backend {
+  template <template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
+  static void run(at::TensorIteratorBase& iter, const Params& p) {
+    const Op<F> op{F(p)};
+    TA_DISPATCH_FLOATING(iter, "activation", [&] {
+      if constexpr (NOut == 1) {
+        map<scalar_t, NIn>(iter, op);
+      } else {
+        map_multi<scalar_t, NOut, NIn>(iter, op);
+      }
+    });
+  }
+};
 
 }  // namespace CPU_CAPABILITY
 }  // namespace ta::cpu

@@ -1,0 +1,60 @@
+// The kernel tables of the pointwise and gated families, assembled the same
+// way for every backend.  A backend B (one CPU instruction set, or CUDA)
+// provides
+//
+//   template <template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
+//   static void B::run(at::TensorIteratorBase&, const Params&);
+//
+// which applies the elementwise operation Op<F> (csrc/math/kernel_ops.h) to
+// an iterator with NOut outputs and NIn inputs.  Included only by kernel
+// translation units (it lives in their TA_NS namespace).
+#pragma once
+
+#include "../math/kernel_ops.h"
+#include "gated_ops.h"
+#include "kernel_table.h"
+#include "pointwise_ops.h"
+
+namespace ta::tables {
+inline namespace TA_NS {
+
+template <class B, class F>
+constexpr PointwiseKernels pointwise_entry() {
+  using namespace math;
+  PointwiseKernels k{&B::template run<PwForward, 1, 1, F>, nullptr, nullptr, nullptr, nullptr};
+  if constexpr (F::kInputDeriv) {
+    k.bwd = &B::template run<PwBackward, 1, 2, F>;
+    if constexpr (!F::kZeroD2) k.dbwd = &B::template run<PwDoubleBackward, 1, 3, F>;
+  }
+  if constexpr (F::kOutputDeriv) {
+    k.bwd_y = &B::template run<PwBackwardFromResult, 1, 2, F>;
+    if constexpr (!F::kZeroD2) k.dbwd_y = &B::template run<PwDoubleBackwardFromResult, 1, 3, F>;
+  }
+  return k;
+}
+
+template <class B>
+struct Pointwise {
+  static constexpr PointwiseKernels kTable[] = {
+#define TA_X(name) pointwise_entry<B, ops::name::F>(),
+      TA_POINTWISE_OPS(TA_X)
+#undef TA_X
+  };
+  static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(PW::kCount));
+};
+
+template <class B>
+struct Gated {
+  static constexpr GatedKernels kTable[] = {
+#define TA_X(name)                                              \
+  {&B::template run<math::GatedForward, 1, 2, ops::name::F>,    \
+   &B::template run<math::GatedBackward, 2, 3, ops::name::F>,   \
+   &B::template run<math::GatedDoubleBackward, 3, 5, ops::name::F>},
+      TA_GATED_OPS(TA_X)
+#undef TA_X
+  };
+  static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(GatedOp::kCount));
+};
+
+}  // namespace TA_NS
+}  // namespace ta::tables
