@@ -182,3 +182,170 @@ TORCH_PEERS = {
 def formula(name):
     """The reference function of activation `name`."""
     return globals()[name]
+
+
+# ------------------------------------------------------------------------
+# Ops over a dimension (catalog section 2)
+# ------------------------------------------------------------------------
+def softmax(x, dim):
+    e = torch.exp(x - x.amax(dim, keepdim=True))
+    return e / e.sum(dim, keepdim=True)
+
+
+def _gated(gate):
+    def f(x, dim=-1, **params):
+        a, b = x.chunk(2, dim)
+        return a * gate(b, **params)
+
+    return f
+
+
+glu = _gated(sigmoid)
+geglu = _gated(gelu)
+swiglu = _gated(silu)
+reglu = _gated(relu)
+
+
+def crelu(x, dim=1):
+    return torch.cat([relu(x), relu(-x)], dim)
+
+
+def maxout(x, pool_size, dim=1):
+    d = dim % x.dim()
+    groups = x.unflatten(d, (x.size(d) // pool_size, pool_size))
+    return groups.max(d + 1).values
+
+
+# ------------------------------------------------------------------------
+# Ops with learnable parameters (catalog section 3).  Parameters are [G]
+# (G = 1 shared, or C = x.size(1)), or [K, G] for the coefficient lists of
+# pau and pade; _chan views a [G] parameter against x's channel dimension.
+# ------------------------------------------------------------------------
+def _chan(p, x):
+    if x.dim() < 2:
+        return p.reshape(()) if p.numel() == 1 else p
+    return p.reshape([1, -1] + [1] * (x.dim() - 2))
+
+
+def prelu(x, weight):
+    return torch.where(x > 0, x, _chan(weight, x) * x)
+
+
+def swish_learnable(x, beta):
+    return x * sigmoid(_chan(beta, x) * x)
+
+
+def learnable_sigmoid(x, alpha, beta):
+    return sigmoid(_chan(alpha, x) * x + _chan(beta, x))
+
+
+def parametric_softplus(x, alpha, beta):
+    return torch.log(1 + torch.exp(_chan(alpha, x) * x)) / _chan(beta, x)
+
+
+def srelu(x, t_left, a_left, t_right, a_right):
+    tl, al, tr, ar = (_chan(p, x) for p in (t_left, a_left, t_right, a_right))
+    return torch.where(x >= tr, tr + ar * (x - tr), torch.where(x <= tl, tl + al * (x - tl), x))
+
+
+def pau(x, coeffs, powers):
+    # sum_k a_k sign(x) |x|^{p_k}; coeffs, powers: [K, G]
+    return sum(_chan(a, x) * torch.sign(x) * torch.abs(x) ** _chan(p, x) for a, p in zip(coeffs, powers))
+
+
+def pade(x, numerator, denominator):
+    # safe PAU: sum_j a_j x^j / (1 + sum_k |b_k| |x|^k); numerator [m+1, G], denominator [n, G]
+    num = sum(_chan(a, x) * x**j for j, a in enumerate(numerator))
+    den = 1 + sum(torch.abs(_chan(b, x)) * torch.abs(x) ** (k + 1) for k, b in enumerate(denominator))
+    return num / den
+
+
+def pact(x, max_val, levels=4):
+    # PACT's forward (its straight-through derivatives are not autograd's: the
+    # tests check them with pact_ste_grads).
+    alpha = _chan(max_val, x)
+    return torch.round(torch.minimum(torch.clamp(x, min=0), alpha) / alpha * levels) * alpha / levels
+
+
+def pact_ste_grads(x, max_val):
+    """PACT's catalog derivatives: d/dx = 1 on (0, alpha), d/dalpha = 1 where x >= alpha."""
+    alpha = _chan(max_val, x)
+    return ((x > 0) & (x < alpha)).to(x.dtype), (x >= alpha).to(x.dtype)
+
+
+def relu_polymix(x, a, b, degree=3):
+    sb = sigmoid(_chan(b, x))
+    poly = sum(x**i / i for i in range(1, degree + 1))
+    return sb * relu(x) + (1 - sb) * _chan(a, x) * poly
+
+
+def dynamic_relu(x, coefs):
+    # coefs [N, C or 1, K, 2] = (a_k, b_k) per sample (and channel): max_k a_k x + b_k
+    shape = list(coefs.shape[:2]) + [1] * (x.dim() - 2)
+    pieces = [coefs[:, :, k, 0].reshape(shape) * x + coefs[:, :, k, 1].reshape(shape)
+              for k in range(coefs.size(2))]
+    return torch.stack(pieces).amax(0)
+
+
+def dynamic_relu_module(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, k=2, mode="B",
+                        lambda_a=1.0, lambda_b=0.5):
+    """DY-ReLU (Chen et al., ECCV 2020), the whole module: the hyper function
+    Δ = 2σ(FC(ReLU(FC(avgpool(x))))) - 1, a_k = α_k + λ_a Δa_k,
+    b_k = β_k + λ_b Δb_k with α = (1, 0, ...), β = 0, then y = max_k a_k x + b_k.
+    The second FC's 2K (per channel in mode 'B') outputs are read as [2, K]:
+    the K slope residuals, then the K intercept residuals."""
+    theta = x.mean(dim=tuple(range(2, x.dim()))) if x.dim() > 2 else x
+    hidden = relu(theta @ fc1_weight.t() + fc1_bias)
+    delta = 2 * sigmoid(hidden @ fc2_weight.t() + fc2_bias) - 1
+    groups = x.size(1) if mode == "B" else 1
+    delta = delta.reshape(x.size(0), groups, 2, k)
+    alpha = torch.zeros(k, dtype=x.dtype, device=x.device)
+    alpha[0] = 1.0
+    a = alpha + lambda_a * delta[:, :, 0]
+    b = lambda_b * delta[:, :, 1]
+    shape = [x.size(0), groups] + [1] * (x.dim() - 2)
+    return torch.stack([a[:, :, i].reshape(shape) * x + b[:, :, i].reshape(shape) for i in range(k)]).amax(0)
+
+
+def lut(x, table, lo=-1.0, hi=1.0):
+    # linear interpolation of n table values spread evenly over [lo, hi], input clamped
+    n = table.numel()
+    t = (torch.clamp(x, lo, hi) - lo) / (hi - lo) * (n - 1)
+    i = torch.floor(t).clamp(max=n - 2).long()
+    w = t - i
+    return (1 - w) * table[i] + w * table[i + 1]
+
+
+def evonorm_b0(x, gamma, beta, v, running_var=None, training=True, eps=1e-5):
+    """EvoNorm-B0 (Liu et al., NeurIPS 2020): x / max(sqrt(s2_batch + eps),
+    v x + sqrt(s2_instance + eps)) gamma + beta.  Returns (y, the biased batch
+    variance [C]) in training, (y, running_var) in eval."""
+    spatial = tuple(range(2, x.dim()))
+    if training:
+        var = x.var(dim=(0,) + spatial, unbiased=False)
+    else:
+        var = running_var
+    inst = x.var(dim=spatial, unbiased=False, keepdim=True)
+    den = torch.maximum(torch.sqrt(_chan(var, x) + eps), _chan(v, x) * x + torch.sqrt(inst + eps))
+    return x / den * _chan(gamma, x) + _chan(beta, x), var
+
+
+def evonorm_b0_running_var(running_var, batch_var, count, momentum=0.1):
+    """BatchNorm's update of the running variance (unbiased batch variance)."""
+    return (1 - momentum) * running_var + momentum * batch_var * count / (count - 1)
+
+
+def evonorm_s0(x, gamma, beta, v, groups=32, eps=1e-5):
+    """EvoNorm-S0 (Liu et al., NeurIPS 2020): x σ(v x) / sqrt(s2_group + eps)
+    gamma + beta, s2_group over each group of C/groups channels (and the
+    spatial dims) of each sample."""
+    n, c = x.shape[:2]
+    g = x.reshape(n, groups, -1)
+    std = torch.sqrt(g.var(dim=2, unbiased=False, keepdim=True) + eps).expand_as(g).reshape(x.shape)
+    return x * sigmoid(_chan(v, x) * x) / std * _chan(gamma, x) + _chan(beta, x)
+
+
+def maxout_linear(x, weight, bias, pieces):
+    # max over `pieces` consecutive outputs of the linear map
+    z = x @ weight.t() + bias
+    return z.unflatten(-1, (z.size(-1) // pieces, pieces)).amax(-1)

@@ -1,5 +1,7 @@
 """Small helpers shared by the tests."""
 
+import contextlib
+
 import torch
 
 import torch_activations as ta
@@ -43,3 +45,14 @@ def ulp(t, dtype):
     mant = {torch.float32: 23, torch.float64: 52, torch.float16: 10, torch.bfloat16: 7}[dtype]
     a = t.abs().clamp_min(torch.finfo(dtype).smallest_normal)
     return torch.exp2(torch.floor(torch.log2(a)) - mant)
+
+
+@contextlib.contextmanager
+def num_threads(n):
+    """torch's intra-op thread count set to n inside the block."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
