@@ -109,7 +109,7 @@ def extension():
     )
     if want_cuda():
         macros.append(("TA_WITH_CUDA", None))
-        nvcc = ["-O3", "--expt-relaxed-constexpr", "--expt-extended-lambda", "-lineinfo"]
+        nvcc = ["-O3", "-std=c++20", "--expt-relaxed-constexpr", "--expt-extended-lambda", "-lineinfo"]
         return CUDAExtension(
             sources=HOST_SOURCES + CUDA_SOURCES,
             define_macros=macros,

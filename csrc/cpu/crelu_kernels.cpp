@@ -14,14 +14,12 @@ using Relu = ops::relu::F;
 
 // iterator: (pos, neg | x)
 void crelu_fwd(at::TensorIteratorBase& iter) {
-  const math::CreluForward<Relu> op{Relu(Params{})};
-  TA_DISPATCH_FLOATING(iter, "crelu", [&] { map_multi<scalar_t, 2, 1>(iter, op); });
+  Backend::run<math::CreluForward, 2, 1, Relu>(iter, Params{});
 }
 
 // iterator: (grad_x | g_pos, g_neg, x)
 void crelu_bwd(at::TensorIteratorBase& iter) {
-  const math::CreluBackward<Relu> op{Relu(Params{})};
-  TA_DISPATCH_FLOATING(iter, "crelu_backward", [&] { map<scalar_t, 3>(iter, op); });
+  Backend::run<math::CreluBackward, 1, 3, Relu>(iter, Params{});
 }
 
 }  // namespace

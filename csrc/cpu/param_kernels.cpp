@@ -28,7 +28,7 @@ namespace {
 
 constexpr int64_t kChunk = 4096;  // elements per reduction chunk
 
-enum class Mode { kForward, kBackward, kDoubleBackward };
+using math::Mode;
 
 // VecO::size() consecutive parameters as an opmath vector.
 template <class scalar_t, class opmath_t>
@@ -56,26 +56,15 @@ struct Ptrs {
   scalar_t* red = nullptr;        // [P, G]: gw (backward) or dw (double backward)
 };
 
-// One element (scalar or vector T): writes the elementwise outputs and adds
-// the parameter contributions to acc[].
 template <Mode M, class F, class T>
 inline void element(const F& fn, const T* in, T* out, const T* p, const T* ggp, T* acc) {
-  T contrib[F::kMaxP];
-  if constexpr (M == Mode::kForward) {
-    out[0] = fn.f(in[0], p);
-    return;
-  } else if constexpr (M == Mode::kBackward) {
-    out[0] = fn.grad(in[0], p, in[1], contrib);
-  } else {
-    fn.grad2(in[0], p, in[1], in[2], ggp, out[0], out[1], contrib);
-  }
-  for (int k = 0; k < fn.P; ++k) acc[k] = acc[k] + contrib[k];
+  math::learnable_element<M>(fn, in, out, p, ggp, acc);
 }
 
 template <Mode M>
-constexpr int kIn = M == Mode::kForward ? 1 : (M == Mode::kBackward ? 2 : 3);
+constexpr int kIn = math::kModeInputs<M>;
 template <Mode M>
-constexpr int kOut = M == Mode::kDoubleBackward ? 2 : 1;
+constexpr int kOut = math::kModeOutputs<M>;
 
 // Elements [begin, end) of one row whose parameters are p (broadcast);
 // returns the parameter sums in `sums` (opmath).

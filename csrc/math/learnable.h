@@ -504,5 +504,34 @@ struct DynamicReLU : LearnableBase {
   }
 };
 
+// ------------------------------------------------------ one element, any mode
+// What the kernels of every backend apply to one element (scalar or vector
+// T): the forward, the backward or the double backward, writing the
+// elementwise outputs and adding the parameter contributions to acc[].
+//   forward:          in = {x},            out = {y}
+//   backward:         in = {x, g},         out = {gx}
+//   double backward:  in = {x, g, ggx},    out = {dg, dx}   (ggp: ggw of the group)
+enum class Mode { kForward, kBackward, kDoubleBackward };
+
+template <Mode M>
+constexpr int kModeInputs = M == Mode::kForward ? 1 : (M == Mode::kBackward ? 2 : 3);
+template <Mode M>
+constexpr int kModeOutputs = M == Mode::kDoubleBackward ? 2 : 1;
+
+template <Mode M, class F, class T>
+TA_HD void learnable_element(const F& fn, const T* in, T* out, const T* p, const T* ggp, T* acc) {
+  if constexpr (M == Mode::kForward) {
+    out[0] = fn.f(in[0], p);
+  } else {
+    T contrib[F::kMaxP];
+    if constexpr (M == Mode::kBackward) {
+      out[0] = fn.grad(in[0], p, in[1], contrib);
+    } else {
+      fn.grad2(in[0], p, in[1], in[2], ggp, out[0], out[1], contrib);
+    }
+    for (int k = 0; k < fn.P; ++k) acc[k] = acc[k] + contrib[k];
+  }
+}
+
 }  // namespace TA_NS
 }  // namespace ta::math

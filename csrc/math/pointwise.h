@@ -365,7 +365,7 @@ struct Softplus : PointwiseBase {
 };
 
 // ----------------------------------------------------------------- softsign
-// r = 1/(1+|x|); f = x·r, f' = r², f'' = -2·sign(x)·r³ (0 at x = 0, the sign
+// r = 1/(1+|x|); f = x/(1+|x|), f' = r², f'' = -2·sign(x)·r³ (0 at x = 0, the sign
 // autograd gives torch's composite softsign).
 struct Softsign : PointwiseBase {
   TA_HD explicit Softsign(const Params&) {}
@@ -373,8 +373,10 @@ struct Softsign : PointwiseBase {
     return c<T>(1) / (c<T>(1) + abs(x));
   }
   template <class T> TA_HD T f(T x) const {
+    // one rounding (x·r would round twice: softsign(1e300) = 1 - 2^-53);
+    // ±inf is clamped to the largest finite value, whose quotient is ±1.
     const T xc = clamp_nan(x, c<T>(0) - finite_max<T>(), finite_max<T>());
-    return xc * r(xc);
+    return xc / (c<T>(1) + abs(xc));
   }
   template <class T> TA_HD T df(T x) const {
     const T rr = r(x);

@@ -10,6 +10,9 @@
 // translation units (it lives in their TA_NS namespace).
 #pragma once
 
+#include <array>
+#include <utility>
+
 #include "../math/kernel_ops.h"
 #include "gated_ops.h"
 #include "kernel_table.h"
@@ -41,6 +44,38 @@ struct Pointwise {
 #undef TA_X
   };
   static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(PW::kCount));
+};
+
+// The same table cut into kParts translation units (for slow compilers:
+// nvcc): part p instantiates the entries i with i % kParts == p and leaves
+// the others empty; merge_parts puts them together.
+template <class... F>
+struct FunctorList {};
+using PointwiseFunctors = FunctorList<void
+#define TA_X(name) , ops::name::F
+    TA_POINTWISE_OPS(TA_X)
+#undef TA_X
+    >;
+
+template <class B, int kParts, int kPart, class List>
+struct PointwisePart;
+
+template <class B, int kParts, int kPart, class... F>
+struct PointwisePart<B, kParts, kPart, FunctorList<void, F...>> {
+  template <std::size_t... I>
+  static constexpr std::array<PointwiseKernels, sizeof...(F)> build(std::index_sequence<I...>) {
+    return {entry<I, F>()...};
+  }
+  template <std::size_t I, class G>
+  static constexpr PointwiseKernels entry() {
+    if constexpr (I % kParts == kPart) {
+      return pointwise_entry<B, G>();
+    } else {
+      return PointwiseKernels{nullptr, nullptr, nullptr, nullptr, nullptr};
+    }
+  }
+  static constexpr std::array<PointwiseKernels, sizeof...(F)> kTable =
+      build(std::index_sequence_for<F...>{});
 };
 
 template <class B>

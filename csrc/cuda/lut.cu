@@ -1,0 +1,136 @@
+// CUDA kernels of the look-up-table activation.  The forward and the
+// elementwise parts of the backward run in one pass each; the table
+// gradients are accumulated with index_put_(accumulate=True), which torch
+// makes deterministic under torch.use_deterministic_algorithms(True) (and
+// otherwise may add in any order).
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/ops/index_put.h>
+#include <c10/cuda/CUDAException.h>
+
+#include "../ops/kernel_table.h"
+#include "loops.cuh"
+
+namespace ta::cuda {
+namespace {
+
+template <class T>
+struct Segment {
+  int64_t i;
+  T w;
+  bool inside, valid;
+};
+
+template <class T>
+__device__ Segment<T> locate(T x, T lo, T hi, T inv_h, int64_t n) {
+  if (x != x) return {0, T(0), false, false};
+  const T xc = x < lo ? lo : (x > hi ? hi : x);
+  const T t = (xc - lo) * inv_h;
+  int64_t i = static_cast<int64_t>(floor(static_cast<double>(t)));
+  i = i < 0 ? 0 : (i > n - 2 ? n - 2 : i);
+  return {i, t - static_cast<T>(i), x > lo && x < hi, true};
+}
+
+template <class scalar_t>
+__global__ void lut_forward_kernel(const scalar_t* x, const scalar_t* tab, scalar_t* y, int64_t numel,
+                                   int64_t n, double lo, double hi) {
+  using T = at::opmath_type<scalar_t>;
+  const T tlo = lo, thi = hi, inv_h = T(n - 1) / (thi - tlo);
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < numel;
+       k += (int64_t)gridDim.x * blockDim.x) {
+    const auto s = locate(static_cast<T>(x[k]), tlo, thi, inv_h, n);
+    y[k] = s.valid ? static_cast<scalar_t>(static_cast<T>(tab[s.i]) * (T(1) - s.w) +
+                                           static_cast<T>(tab[s.i + 1]) * s.w)
+                   : x[k];
+  }
+}
+
+// Elementwise part of the backward (mode 0) and of the double backward
+// (mode 1); writes, per element, its left entry and the amounts for entries
+// i and i + 1 of the table's gradient (0 for NaN inputs).
+template <class scalar_t, int kMode>
+__global__ void lut_backward_kernel(const scalar_t* x, const scalar_t* g, const scalar_t* ggx,
+                                    const scalar_t* tab, const scalar_t* ggt, scalar_t* out0,
+                                    scalar_t* out1, int64_t* idx, scalar_t* w0, scalar_t* w1,
+                                    int64_t numel, int64_t n, double lo, double hi) {
+  using T = at::opmath_type<scalar_t>;
+  const T tlo = lo, thi = hi, inv_h = T(n - 1) / (thi - tlo);
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < numel;
+       k += (int64_t)gridDim.x * blockDim.x) {
+    const auto s = locate(static_cast<T>(x[k]), tlo, thi, inv_h, n);
+    idx[k] = s.i;
+    if (!s.valid) {
+      out0[k] = x[k];
+      if (kMode == 1) out1[k] = x[k];
+      w0[k] = w1[k] = scalar_t(0);
+      continue;
+    }
+    const T gv = static_cast<T>(g[k]);
+    const T in = s.inside ? T(1) : T(0);
+    const T t0 = static_cast<T>(tab[s.i]), t1 = static_cast<T>(tab[s.i + 1]);
+    if (kMode == 0) {
+      out0[k] = static_cast<scalar_t>(gv * in * (t1 - t0) * inv_h);
+      w0[k] = static_cast<scalar_t>(gv * (T(1) - s.w));
+      w1[k] = static_cast<scalar_t>(gv * s.w);
+    } else {
+      const T ggv = static_cast<T>(ggx[k]);
+      const T u0 = static_cast<T>(ggt[s.i]), u1 = static_cast<T>(ggt[s.i + 1]);
+      out0[k] = static_cast<scalar_t>(u0 * (T(1) - s.w) + u1 * s.w + ggv * in * (t1 - t0) * inv_h);
+      out1[k] = static_cast<scalar_t>(gv * in * (u1 - u0) * inv_h);
+      const T d = ggv * gv * in * inv_h;
+      w0[k] = static_cast<scalar_t>(-d);
+      w1[k] = static_cast<scalar_t>(d);
+    }
+  }
+}
+
+void accumulate_table(at::Tensor& table_out, const at::Tensor& idx, const at::Tensor& w0,
+                      const at::Tensor& w1) {
+  table_out.index_put_({idx}, w0, /*accumulate=*/true);
+  table_out.index_put_({idx.add(1)}, w1, /*accumulate=*/true);
+}
+
+void lut_fwd(const LutCall& c) {
+  auto stream = at::cuda::getCurrentCUDAStream();
+  TA_DISPATCH_FLOATING_CUDA(c.x.scalar_type(), "lut_cuda", [&] {
+    lut_forward_kernel<scalar_t><<<blocks_for(c.x.numel()), kThreads, 0, stream>>>(
+        c.x.const_data_ptr<scalar_t>(), c.table.const_data_ptr<scalar_t>(),
+        c.out0.data_ptr<scalar_t>(), c.x.numel(), c.table.numel(), c.lo, c.hi);
+    C10_CUDA_KERNEL_LAUNCH_CHECK();
+  });
+}
+
+template <int kMode>
+void lut_backward_common(const LutCall& c) {
+  auto stream = at::cuda::getCurrentCUDAStream();
+  at::Tensor idx = at::empty(c.x.sizes(), c.x.options().dtype(at::kLong));
+  at::Tensor w0 = at::empty_like(c.x), w1 = at::empty_like(c.x);
+  TA_DISPATCH_FLOATING_CUDA(c.x.scalar_type(), "lut_backward_cuda", [&] {
+    lut_backward_kernel<scalar_t, kMode><<<blocks_for(c.x.numel()), kThreads, 0, stream>>>(
+        c.x.const_data_ptr<scalar_t>(), c.g.const_data_ptr<scalar_t>(),
+        kMode == 1 ? c.ggx.const_data_ptr<scalar_t>() : nullptr,
+        c.table.const_data_ptr<scalar_t>(),
+        kMode == 1 ? c.gg_table.const_data_ptr<scalar_t>() : nullptr,
+        c.out0.data_ptr<scalar_t>(), kMode == 1 ? c.out1.data_ptr<scalar_t>() : nullptr,
+        idx.data_ptr<int64_t>(), w0.data_ptr<scalar_t>(), w1.data_ptr<scalar_t>(), c.x.numel(),
+        c.table.numel(), c.lo, c.hi);
+    C10_CUDA_KERNEL_LAUNCH_CHECK();
+  });
+  at::Tensor table_out = c.table_out;
+  accumulate_table(table_out, idx.reshape(-1), w0.reshape(-1), w1.reshape(-1));
+}
+
+void lut_bwd(const LutCall& c) {
+  lut_backward_common<0>(c);
+}
+
+void lut_dbwd(const LutCall& c) {
+  lut_backward_common<1>(c);
+}
+
+}  // namespace
+
+LutKernels lut_kernels() {
+  return {&lut_fwd, &lut_bwd, &lut_dbwd};
+}
+
+}  // namespace ta::cuda
