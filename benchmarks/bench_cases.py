@@ -126,6 +126,42 @@ for _info in ta.list_activations("pointwise"):
 register_case(pointwise_case("gelu", approximate="tanh"))
 
 
+# --------------------------------------------------------------- gated ops
+# The feed-forward activation of a transformer: x = [tokens, 2 * hidden]
+# (hidden 4096, so 2^26 elements are [8192, 8192]), split in halves a, b
+# along the last dim.  Against the formula a user writes instead,
+# a * act(b) over x.chunk(2, -1), eager and under torch.compile.
+GATED_WIDTH = 2 * 4096
+
+_GATES = {
+    "glu": torch.sigmoid,
+    "geglu": torch.nn.functional.gelu,
+    "swiglu": torch.nn.functional.silu,
+    "reglu": torch.nn.functional.relu,
+}
+
+
+def gated_case(op: str) -> Case:
+    ours_fn = getattr(taF, op)
+    gate = _GATES[op]
+
+    def formula(x: Tensor) -> Tensor:
+        a, b = x.chunk(2, -1)
+        return a * gate(b)
+
+    def setup(size: int, device: torch.device, dtype: torch.dtype, requires_grad: bool) -> Setup:
+        width = min(GATED_WIDTH, size)  # small sizes: one row
+        x = _randn((size // width, width), device, dtype, requires_grad)
+        peer = (lambda x: torch.nn.functional.glu(x, -1)) if op == "glu" else None
+        return Setup(inputs=(x,), ours=lambda x: ours_fn(x), formula=formula, peer=peer)
+
+    return Case(op, op, "dim", {}, setup)
+
+
+for _op in _GATES:
+    register_case(gated_case(_op))
+
+
 def uncovered_entries() -> List[str]:
     """Registry entries no case benchmarks."""
     covered = {c.op for c in CASES.values()}

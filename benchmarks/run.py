@@ -532,12 +532,12 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
         title = {"fwd": "forward", "fwdbwd": "forward+backward"}[mode]
         lines += [f"## {device} {dtype} {fmt_size(size)} elements, {title}", "",
                   "| op | ours (µs) | torch peer (µs, ratio) | eager formula (µs, ratio) | "
-                  "compiled formula (µs, ratio) | copy (µs) | our bandwidth, % of copy | saved bytes ours / eager |",
+                  "compiled formula (µs, ratio) | copy (µs) | our bandwidth, % of copy | saved bytes ours / eager / compiled |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rs:
             sv = r["saved"]
-            saved = (f"{fmt_bytes(sv['ours']['bytes'])} / {fmt_bytes(sv['eager']['bytes'])}"
-                     if "ours" in sv and "eager" in sv else "–")
+            saved = " / ".join(fmt_bytes(sv[k]["bytes"]) if k in sv else "–" for k in ("ours", "eager", "compiled"))
+            saved = "–" if saved == "– / – / –" else saved
             cp = r.get("copy_pct")
             mark = " †" if (r.get("foreign_load") or 0) > limit else ""
             lines.append(

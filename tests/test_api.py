@@ -41,6 +41,9 @@ def test_defaults_agree_everywhere(name):
     assert info.defaults == fn_defaults
     mod_sig = inspect.signature(getattr(ta, info.module).__init__)
     mod_defaults = {k: v.default for k, v in mod_sig.parameters.items() if k not in ("self", "inplace")}
+    # Swish and QuantReLU also take learnable=False (a learnable parameter,
+    # catalog section 3); off by default, so the module is the plain op.
+    assert mod_defaults.pop("learnable", False) is False
     expected = {k: v for k, v in fn_defaults.items() if k != "training"}
     assert mod_defaults == expected
 

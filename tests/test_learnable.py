@@ -28,7 +28,7 @@ import torch.nn.functional as TF
 
 import reference as R
 import torch_activations as ta
-from util import num_threads, ulp
+from util import num_threads, strided_copy, ulp
 
 OPS = torch.ops.torch_activations
 F = ta.functional
@@ -212,8 +212,10 @@ def _grad_params(spec, params):
 
 
 def _all_grads(spec, fn, x, params, gy=None, create_graph=False):
-    x = x.detach().clone().requires_grad_()
-    p = {k: v.detach().clone().requires_grad_(k not in spec.nograd) for k, v in params.items()}
+    """fn(x, **params), grad_output and the gradients of x and the parameters
+    (new leaves that share x's and the parameters' memory and layout)."""
+    x = x.detach().requires_grad_()
+    p = {k: v.detach().requires_grad_(k not in spec.nograd) for k, v in params.items()}
     y = fn(x, **p)
     gy = torch.randn_like(y) if gy is None else gy
     names = _grad_params(spec, p)
@@ -445,7 +447,7 @@ def test_noncontiguous_and_channels_last(spec, device):
     x, p = setup(spec, (shape, pc), dtype=torch.float32, device=device)
     y, gy, g = _all_grads(spec, spec, x, p)
     for v in (x.to(memory_format=torch.channels_last), x.transpose(1, 3).contiguous().transpose(1, 3),
-              _strided_copy(x)):
+              strided_copy(x)):
         assert torch.equal(v, x) and not v.is_contiguous()
         yv, _, gv = _all_grads(spec, spec, v, p, gy)
         torch.testing.assert_close(yv, y, rtol=1e-6, atol=1e-6)
@@ -454,19 +456,12 @@ def test_noncontiguous_and_channels_last(spec, device):
     if not spec.composite:
         # the raw op with a non-contiguous weight
         weight, *extra = spec.pack(p)
-        strided = _strided_copy(weight)
+        strided = strided_copy(weight)
         assert not strided.is_contiguous()
         torch.testing.assert_close(getattr(OPS, spec.name)(x, strided, *extra), y, rtol=0, atol=0)
         gx, gw = getattr(OPS, spec.name + "_backward")(gy, x, strided, *extra)
         gx0, gw0 = getattr(OPS, spec.name + "_backward")(gy, x, weight, *extra)
         assert torch.equal(gx, gx0) and torch.equal(gw, gw0) and gw.shape == weight.shape
-
-
-def _strided_copy(t):
-    """t's values in every other element along the last dim of a larger tensor."""
-    big = torch.zeros(*t.shape[:-1], 2 * t.shape[-1], dtype=t.dtype, device=t.device)
-    big[..., ::2] = t
-    return big[..., ::2]
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=ALL_IDS)
@@ -569,10 +564,8 @@ ERRORS = [
      r"^dynamic_relu: coefs must have shape .* 1 <= K <= 4"),
     (lambda: F.dynamic_relu(torch.randn(6), torch.randn(6, 1, 2, 2)), r"^dynamic_relu: "),
     (lambda: ta.DynamicReLU(8, mode="C"), r"^DynamicReLU: mode must be 'A' or 'B'"),
-    pytest.param(lambda: ta.DynamicReLU(8)(torch.randn(2, 6, 3, 3)), r"DynamicReLU.*channels",
-                 marks=pytest.mark.xfail(strict=True, reason="bug: DynamicReLU does not check the input's channel "
-                                         "count; torch's linear raises 'mat1 and mat2 shapes cannot be multiplied "
-                                         "(2x6 and 8x2)', which names neither the module nor C")),
+    (lambda: ta.DynamicReLU(8)(torch.randn(2, 6, 3, 3)), r"^DynamicReLU: .*C = channels = 8, got shape \[2, 6, 3, 3\]"),
+    (lambda: ta.DynamicReLU(8)(torch.randn(8)), r"^DynamicReLU: .*got shape \[8\]"),
     (lambda: ta.EvoNormS0(6, groups=4), r"^EvoNormS0: num_features \(6\) must be divisible by groups \(4\)"),
     (lambda: F.evonorm_s0(torch.randn(2, 6, 3), torch.ones(6), torch.zeros(6), torch.ones(6), 4),
      r"^evonorm_s0: the number of channels \(6\) is not divisible by groups \(4\)"),
@@ -840,9 +833,12 @@ def test_reset_parameters_of_linear_layers(cls, args):
         for p in m.parameters():
             p.fill_(100.0)
     m.reset_parameters()
-    for name, p in m.named_parameters():
-        fan_in = p.shape[-1] if p.dim() == 2 else dict(m.named_parameters())[name.replace("bias", "weight")].shape[1]
-        assert 0 < p.abs().max() <= 1 / math.sqrt(fan_in) + 1e-7, name
+    linears = [lin for lin in m.modules() if isinstance(lin, torch.nn.Linear)]
+    assert linears
+    for lin in linears:
+        bound = 1 / math.sqrt(lin.in_features)  # nn.Linear's initialisation
+        for p in (lin.weight, lin.bias):
+            assert 0 < p.abs().max() <= bound
 
 
 def test_lut_reset_parameters_restores_the_table():

@@ -237,6 +237,9 @@ class DynamicReLU(nn.Module):
 
     def coefficients(self, input: Tensor) -> Tensor:
         """The per-sample coefficients [N, C or 1, k, 2] (a_k, b_k)."""
+        if input.dim() < 2 or input.size(1) != self.channels:
+            raise ValueError("DynamicReLU: expected an input [N, C, ...] with C = channels = " + str(self.channels)
+                             + ", got shape " + str(list(input.shape)))
         theta = input.mean(dim=list(range(2, input.dim()))) if input.dim() > 2 else input
         delta = 2.0 * torch.sigmoid(self.fc2(torch.relu(self.fc1(theta)))) - 1.0
         groups = self.channels if self.mode == "B" else 1

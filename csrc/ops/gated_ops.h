@@ -39,7 +39,9 @@ struct glu {
 
 struct geglu {
   TA_GATED(geglu, gelu, "str approximate='none'")
-  static Params pack(c10::string_view approximate) { return gelu::pack(approximate); }
+  static Params pack(c10::string_view approximate) {
+    return gelu::pack_for(kName, approximate);
+  }
 };
 
 struct swiglu {

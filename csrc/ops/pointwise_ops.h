@@ -80,11 +80,15 @@ struct celu {
 
 struct gelu {
   TA_DESCRIPTOR(gelu, Gelu, "str approximate='none'")
-  static Params pack(c10::string_view approximate) {
-    TORCH_CHECK(approximate == "none" || approximate == "tanh",
-                "gelu: approximate must be 'none' or 'tanh', got '",
-                approximate, "'");
+  // `op` names the operator in the error (geglu packs its argument here).
+  static Params pack_for(const char* op, c10::string_view approximate) {
+    TORCH_CHECK(approximate == "none" || approximate == "tanh", op,
+                ": approximate must be 'none' or 'tanh', got '", approximate,
+                "'");
     return {{approximate == "tanh" ? 1.0 : 0.0}};
+  }
+  static Params pack(c10::string_view approximate) {
+    return pack_for(kName, approximate);
   }
 };
 
