@@ -26,13 +26,15 @@ struct Gated {
   template <class T> TA_HD T f(T a, T b) const { return a * gate.f(b); }
 
   template <class T> TA_HD std::array<T, 2> bwd(T g, T a, T b) const {
-    return {g * gate.f(b), g * a * gate.df(b)};
+    const auto p = f_and_df(gate, b);
+    return {g * p.f, g * a * p.df};
   }
 
   template <class T>
   TA_HD std::array<T, 3> dbwd(T gga, T ggb, T g, T a, T b) const {
-    const T phi = gate.f(b);
-    const T d1 = gate.df(b);
+    const auto p = f_and_df(gate, b);
+    const T phi = p.f;
+    const T d1 = p.df;
     T d2 = c<T>(0);
     if constexpr (!G::kZeroD2) {
       d2 = gate.d2f(b);

@@ -40,8 +40,26 @@ struct PointwiseBase {
   // torch does for sigmoid and relu); the input-based ones then serve the
   // gated ops (glu, reglu), which apply the activation to an input half.
   static constexpr bool kPreferOutput = false;
+  // Defines f_df(x) -> {f, f'} that shares work between the two (the gated
+  // backward needs both at the same point).
+  static constexpr bool kFusedFDf = false;
   static bool output_deriv_ok(const Params&) { return true; }
 };
+
+template <class T>
+struct FDf {
+  T f, df;
+};
+
+// f(x) and f'(x) of functor `fn`, computed together where it can share work.
+template <class F, class T>
+TA_HD FDf<T> f_and_df(const F& fn, T x) {
+  if constexpr (F::kFusedFDf) {
+    return fn.f_df(x);
+  } else {
+    return {fn.f(x), fn.df(x)};
+  }
+}
 
 // ------------------------------------------------------------------ sigmoid
 struct Sigmoid : PointwiseBase {
@@ -215,6 +233,17 @@ struct Gelu : PointwiseBase {
     }
     return Phi(xc) + xc * phi(xc);
   }
+  // Both with one Φ: Φ(clamp(x, -40, 40)) equals Φ(max(x, -40)), which f
+  // uses, since Φ(x) rounds to 1 for every x >= 40.
+  static constexpr bool kFusedFDf = true;
+  template <class T> TA_HD FDf<T> f_df(T x) const {
+    if (tanh_approx) {
+      return {f(x), df(x)};
+    }
+    const T xc = clamp_nan(x, c<T>(-40), c<T>(40));
+    const T p = Phi(xc);
+    return {max_nan(x, c<T>(-40)) * p, p + xc * phi(xc)};
+  }
   template <class T> TA_HD T d2f(T x) const {
     const T xc = clamp_nan(x, c<T>(-40), c<T>(40));
     if (tanh_approx) {
@@ -238,9 +267,15 @@ struct Swish : PointwiseBase {
     return mul0(x, sigmoid(x * c<T>(beta)));
   }
   template <class T> TA_HD T df(T x) const {
+    return f_df(x).df;
+  }
+  // f and f' from one σ (f's value may differ from f(x) in the last bit:
+  // σ of a negative argument comes from e/(1 + e) here).
+  static constexpr bool kFusedFDf = true;
+  template <class T> TA_HD FDf<T> f_df(T x) const {
     const T v = x * c<T>(beta);
     const auto s = sig2(v);
-    return s.s + mul0(v, s.s * s.sn);
+    return {mul0(x, s.s), s.s + mul0(v, s.s * s.sn)};
   }
   template <class T> TA_HD T d2f(T x) const {
     const T v = x * c<T>(beta);
