@@ -7,11 +7,14 @@
 # their include/ directories in build/cuda-headers.  Nothing is linked or run.
 # Takes ~20 minutes on 2 cores; not part of .ci/run.
 #
-#   bash .ci/cuda_compile_check.sh [arch, default 90]
+#   bash .ci/cuda_compile_check.sh [arch, default 90] [file.cu ...]  (default: every csrc/cuda/*.cu)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ARCH="${1:-90}"
+shift || true
+FILES=("$@")
+[ ${#FILES[@]} -gt 0 ] || FILES=(csrc/cuda/*.cu)
 PY="${PY:-$ROOT/.venv/bin/python}"
 [ -x "$PY" ] || PY=python3
 HDR="$ROOT/build/cuda-headers"
@@ -27,7 +30,7 @@ fi
 INC=$("$PY" -c "import torch.utils.cpp_extension as c; print(' '.join('-I' + p for p in c.include_paths()))")
 LIBINC=$(dirname "$(find "$HDR" -name cublas_v2.h | head -n 1)")
 status=0
-for f in csrc/cuda/*.cu; do
+for f in "${FILES[@]}"; do
   start=$(date +%s)
   if nvcc -std=c++20 -O2 -c "$f" -o /dev/null $INC -I"$ROOT/csrc" -I"$LIBINC" -I"$HDR/stub" \
       -D__CUDA_NO_HALF_OPERATORS__ -D__CUDA_NO_HALF_CONVERSIONS__ -D__CUDA_NO_BFLOAT16_CONVERSIONS__ \
