@@ -492,18 +492,19 @@ class RReLU(_Activation):
 # Ops over a dimension
 # ------------------------------------------------------------------------
 class _DimActivation(_Activation):
-    def _validate(self) -> None:
-        pass
+    """An op over one dimension, ``dim`` (default -1, the feature dimension
+    of a transformer's activations)."""
 
-
-@_public
-class Softmax(_DimActivation):
-    _op = "softmax"
     __constants__ = ["dim"]
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim
+
+
+@_public
+class Softmax(_DimActivation):
+    _op = "softmax"
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim)
@@ -512,11 +513,6 @@ class Softmax(_DimActivation):
 @_public
 class GLU(_DimActivation):
     _op = "glu"
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.glu(input, self.dim)
@@ -528,11 +524,9 @@ class GEGLU(_DimActivation):
     __constants__ = ["dim", "approximate"]
 
     def __init__(self, dim: int = -1, approximate: str = "none") -> None:
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
         self.approximate = approximate
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"geglu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        F.geglu(torch.empty(0, 2), -1, approximate)  # the op's own argument check
 
     def forward(self, input: Tensor) -> Tensor:
         return F.geglu(input, self.dim, self.approximate)
@@ -541,11 +535,6 @@ class GEGLU(_DimActivation):
 @_public
 class SwiGLU(_DimActivation):
     _op = "swiglu"
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.swiglu(input, self.dim)
@@ -554,11 +543,6 @@ class SwiGLU(_DimActivation):
 @_public
 class ReGLU(_DimActivation):
     _op = "reglu"
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.reglu(input, self.dim)
@@ -567,11 +551,9 @@ class ReGLU(_DimActivation):
 @_public
 class CReLU(_DimActivation):
     _op = "crelu"
-    __constants__ = ["dim"]
 
     def __init__(self, dim: int = 1) -> None:
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.crelu(input, self.dim)
@@ -583,11 +565,10 @@ class Maxout(_DimActivation):
     __constants__ = ["pool_size", "dim"]
 
     def __init__(self, pool_size: int, dim: int = 1) -> None:
-        super().__init__()
+        super().__init__(dim)
         if pool_size < 1:
             raise ValueError(f"maxout: pool_size must be >= 1, got {pool_size}")
         self.pool_size = pool_size
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.maxout(input, self.pool_size, self.dim)

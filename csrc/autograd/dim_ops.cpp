@@ -15,10 +15,6 @@
 namespace ta::autograd {
 namespace {
 
-using at::Tensor;
-using torch::autograd::AutogradContext;
-using torch::autograd::Function;
-using torch::autograd::variable_list;
 namespace D = ta::dim_ops;
 
 int64_t saved_int(AutogradContext* ctx, const char* key) {

@@ -10,11 +10,6 @@
 namespace ta::autograd {
 namespace {
 
-using at::Tensor;
-using torch::autograd::AutogradContext;
-using torch::autograd::Function;
-using torch::autograd::variable_list;
-
 template <class D, class Sig = decltype(&D::pack)>
 struct GatedAutograd;
 
@@ -66,7 +61,7 @@ struct GatedAutograd<D, Params (*)(A...)> {
       return {x, y};
     }
     static variable_list backward(AutogradContext*, variable_list) {
-      TORCH_CHECK(false, D::kName, ": derivatives of order three and higher are not implemented");
+      fail_third_derivative(D::kName);
     }
   };
 

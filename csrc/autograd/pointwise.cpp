@@ -22,11 +22,6 @@
 namespace ta::autograd {
 namespace {
 
-using at::Tensor;
-using torch::autograd::AutogradContext;
-using torch::autograd::Function;
-using torch::autograd::variable_list;
-
 template <class D, class Sig = decltype(&D::pack)>
 struct PointwiseAutograd;
 

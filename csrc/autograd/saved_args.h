@@ -12,6 +12,12 @@
 
 namespace ta::autograd {
 
+// The names every autograd translation unit uses.
+using at::Tensor;
+using torch::autograd::AutogradContext;
+using torch::autograd::Function;
+using torch::autograd::variable_list;
+
 template <class T>
 c10::IValue to_ivalue(const T& v) {
   return c10::IValue(v);

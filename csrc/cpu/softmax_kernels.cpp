@@ -96,18 +96,6 @@ void softmax_backward_row(const T* g, const T* y, T* gx, int64_t n) {
   for (; i < n; ++i) gx[i] = y[i] * (g[i] - dot);
 }
 
-struct Shape {
-  int64_t outer, n, inner;
-};
-
-Shape shape_of(const at::Tensor& t, int64_t dim) {
-  if (t.dim() == 0) return {1, 1, 1};
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= t.size(d);
-  for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
-  return {outer, t.size(dim), inner};
-}
-
 // Runs `row(in_0, ..., out, n)` over every (outer, inner) line along dim.
 // Lines that are contiguous in memory and already in opmath (float/double
 // with inner == 1) are passed directly; others go through contiguous opmath
@@ -116,7 +104,7 @@ template <class scalar_t, int NIn, class Row>
 void for_each_line(const at::Tensor& out, const std::array<at::Tensor, NIn>& ins, int64_t dim,
                    const Row& row) {
   using opmath_t = at::opmath_type<scalar_t>;
-  const Shape s = shape_of(out, dim);
+  const LineShape s = line_shape(out, dim);
   if (s.outer * s.inner == 0 || s.n == 0) return;
   std::array<const scalar_t*, NIn> src;
   for (int k = 0; k < NIn; ++k) src[k] = ins[k].template const_data_ptr<scalar_t>();

@@ -10,22 +10,8 @@ const GatedKernels* gated_kernels() {
   return tables::Gated<Backend>::kTable;
 }
 
-namespace {
-
-using Relu = ops::relu::F;
-
-void crelu_fwd(at::TensorIteratorBase& iter) {
-  Backend::run<math::CreluForward, 2, 1, Relu>(iter, Params{});
-}
-
-void crelu_bwd(at::TensorIteratorBase& iter) {
-  Backend::run<math::CreluBackward, 1, 3, Relu>(iter, Params{});
-}
-
-}  // namespace
-
 CreluKernels crelu_kernels() {
-  return {&crelu_fwd, &crelu_bwd};
+  return tables::Crelu<Backend>::kTable;
 }
 
 }  // namespace ta::cuda

@@ -7,40 +7,21 @@
 #include <ATen/ops/index_put.h>
 #include <c10/cuda/CUDAException.h>
 
+#include "../math/lut.h"
 #include "../ops/kernel_table.h"
 #include "loops.cuh"
 
 namespace ta::cuda {
 namespace {
 
-template <class T>
-struct Segment {
-  int64_t i;
-  T w;
-  bool inside, valid;
-};
-
-template <class T>
-__device__ Segment<T> locate(T x, T lo, T hi, T inv_h, int64_t n) {
-  if (x != x) return {0, T(0), false, false};
-  const T xc = x < lo ? lo : (x > hi ? hi : x);
-  const T t = (xc - lo) * inv_h;
-  int64_t i = static_cast<int64_t>(floor(static_cast<double>(t)));
-  i = i < 0 ? 0 : (i > n - 2 ? n - 2 : i);
-  return {i, t - static_cast<T>(i), x > lo && x < hi, true};
-}
-
 template <class scalar_t>
 __global__ void lut_forward_kernel(const scalar_t* x, const scalar_t* tab, scalar_t* y, int64_t numel,
                                    int64_t n, double lo, double hi) {
   using T = at::opmath_type<scalar_t>;
-  const T tlo = lo, thi = hi, inv_h = T(n - 1) / (thi - tlo);
+  const math::Lut<T> lut(lo, hi, n);
   for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < numel;
        k += (int64_t)gridDim.x * blockDim.x) {
-    const auto s = locate(static_cast<T>(x[k]), tlo, thi, inv_h, n);
-    y[k] = s.valid ? static_cast<scalar_t>(static_cast<T>(tab[s.i]) * (T(1) - s.w) +
-                                           static_cast<T>(tab[s.i + 1]) * s.w)
-                   : x[k];
+    y[k] = static_cast<scalar_t>(lut.forward(static_cast<T>(x[k]), tab));
   }
 }
 
@@ -53,33 +34,22 @@ __global__ void lut_backward_kernel(const scalar_t* x, const scalar_t* g, const 
                                     scalar_t* out1, int64_t* idx, scalar_t* w0, scalar_t* w1,
                                     int64_t numel, int64_t n, double lo, double hi) {
   using T = at::opmath_type<scalar_t>;
-  const T tlo = lo, thi = hi, inv_h = T(n - 1) / (thi - tlo);
+  const math::Lut<T> lut(lo, hi, n);
   for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < numel;
        k += (int64_t)gridDim.x * blockDim.x) {
-    const auto s = locate(static_cast<T>(x[k]), tlo, thi, inv_h, n);
-    idx[k] = s.i;
-    if (!s.valid) {
-      out0[k] = x[k];
-      if (kMode == 1) out1[k] = x[k];
-      w0[k] = w1[k] = scalar_t(0);
-      continue;
-    }
-    const T gv = static_cast<T>(g[k]);
-    const T in = s.inside ? T(1) : T(0);
-    const T t0 = static_cast<T>(tab[s.i]), t1 = static_cast<T>(tab[s.i + 1]);
+    math::LutTableGrad<T> tg;
     if (kMode == 0) {
-      out0[k] = static_cast<scalar_t>(gv * in * (t1 - t0) * inv_h);
-      w0[k] = static_cast<scalar_t>(gv * (T(1) - s.w));
-      w1[k] = static_cast<scalar_t>(gv * s.w);
+      out0[k] = static_cast<scalar_t>(lut.backward(static_cast<T>(x[k]), static_cast<T>(g[k]), tab, tg));
     } else {
-      const T ggv = static_cast<T>(ggx[k]);
-      const T u0 = static_cast<T>(ggt[s.i]), u1 = static_cast<T>(ggt[s.i + 1]);
-      out0[k] = static_cast<scalar_t>(u0 * (T(1) - s.w) + u1 * s.w + ggv * in * (t1 - t0) * inv_h);
-      out1[k] = static_cast<scalar_t>(gv * in * (u1 - u0) * inv_h);
-      const T d = ggv * gv * in * inv_h;
-      w0[k] = static_cast<scalar_t>(-d);
-      w1[k] = static_cast<scalar_t>(d);
+      T d_grad, d_x;
+      lut.double_backward(static_cast<T>(x[k]), static_cast<T>(g[k]), static_cast<T>(ggx[k]), tab, ggt,
+                          d_grad, d_x, tg);
+      out0[k] = static_cast<scalar_t>(d_grad);
+      out1[k] = static_cast<scalar_t>(d_x);
     }
+    idx[k] = tg.i;
+    w0[k] = static_cast<scalar_t>(tg.at_i);
+    w1[k] = static_cast<scalar_t>(tg.at_next);
   }
 }
 

@@ -92,18 +92,6 @@ __global__ void softmax_backward_columns(const scalar_t* __restrict__ g,
   }
 }
 
-struct Shape {
-  int64_t outer, n, inner;
-};
-
-Shape shape_of(const at::Tensor& t, int64_t dim) {
-  if (t.dim() == 0) return {1, 1, 1};
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= t.size(d);
-  for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
-  return {outer, t.size(dim), inner};
-}
-
 int row_threads(int64_t n) {
   int t = 32;
   while (t < kThreads && t < n) t *= 2;
@@ -111,7 +99,7 @@ int row_threads(int64_t n) {
 }
 
 void softmax_fwd(const at::Tensor& out, const at::Tensor& in, int64_t dim) {
-  const Shape s = shape_of(in, dim);
+  const LineShape s = line_shape(in, dim);
   if (s.outer * s.n * s.inner == 0) return;
   auto stream = at::cuda::getCurrentCUDAStream();
   TA_DISPATCH_FLOATING_CUDA(in.scalar_type(), "softmax_cuda", [&] {
@@ -128,7 +116,7 @@ void softmax_fwd(const at::Tensor& out, const at::Tensor& in, int64_t dim) {
 
 void softmax_bwd(const at::Tensor& grad_in, const at::Tensor& grad, const at::Tensor& out,
                  int64_t dim) {
-  const Shape s = shape_of(out, dim);
+  const LineShape s = line_shape(out, dim);
   if (s.outer * s.n * s.inner == 0) return;
   auto stream = at::cuda::getCurrentCUDAStream();
   TA_DISPATCH_FLOATING_CUDA(out.scalar_type(), "softmax_backward_cuda", [&] {

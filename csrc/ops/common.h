@@ -55,6 +55,25 @@ inline void def_op(torch::Library& m, const std::string& schema,
   m.def(schema.c_str(), tags);
 }
 
+// The schema names of descriptor D's op family (D::kName + suffix) and its
+// catalog arguments as a schema tail (", float alpha=1.0" or "").
+template <class D>
+struct OpNames {
+  static std::string name(const char* suffix = "") {
+    return std::string(D::kName) + suffix;
+  }
+  static std::string args() {
+    const std::string a = D::kArgs;
+    return a.empty() ? "" : ", " + a;
+  }
+};
+
+// The error of the backward of a double backward op.
+[[noreturn]] inline void fail_third_derivative(const char* op) {
+  TORCH_CHECK(false, op, ": derivatives of order three and higher are not implemented");
+  __builtin_unreachable();
+}
+
 // A typed handle to torch_activations::<name>, looked up once.
 template <class Sig>
 c10::TypedOperatorHandle<Sig> find_op(const std::string& name) {

@@ -67,7 +67,7 @@ Tensor crelu(const Tensor& self, int64_t dim) {
   const int64_t n = self.size(d);
   const Tensor pos = out.narrow(d, 0, n), neg = out.narrow(d, n, n);
   auto iter = at::TensorIteratorConfig().add_output(pos).add_output(neg).add_const_input(self).build();
-  if (iter.numel() > 0) kernels_for(self, "crelu").crelu.fwd(iter);
+  if (iter.numel() > 0) kernels_for(self, "crelu").crelu.fwd(iter, Params{});
   return out;
 }
 
@@ -84,7 +84,7 @@ Tensor crelu_backward(const Tensor& grad, const Tensor& self, int64_t dim) {
                   .add_const_input(g_neg)
                   .add_const_input(self)
                   .build();
-  if (iter.numel() > 0) kernels_for(self, "crelu_backward").crelu.bwd(iter);
+  if (iter.numel() > 0) kernels_for(self, "crelu_backward").crelu.bwd(iter, Params{});
   return gx;
 }
 

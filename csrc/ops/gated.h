@@ -21,16 +21,11 @@ template <class D, class Sig = decltype(&D::pack)>
 struct Gated;
 
 template <class D, class... A>
-struct Gated<D, Params (*)(A...)> {
+struct Gated<D, Params (*)(A...)> : OpNames<D> {
   using Tensor = at::Tensor;
 
-  static std::string name(const char* suffix = "") {
-    return std::string(D::kName) + suffix;
-  }
-  static std::string args() {
-    const std::string a = D::kArgs;
-    return a.empty() ? "" : ", " + a;
-  }
+  using OpNames<D>::name;
+  using OpNames<D>::args;
 
   static void define(torch::Library& m) {
     def_op(m, name() + "(Tensor self, int dim=-1" + args() + ") -> Tensor");

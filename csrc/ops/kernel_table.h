@@ -9,6 +9,7 @@
 
 #include <optional>
 
+#include "../math/config.h"
 #include "../math/params.h"
 #include "pointwise_list.h"
 
@@ -32,6 +33,25 @@ struct GatedKernels {
   PointwiseFn dbwd;  // iterator (d_g, d_a, d_b | gga, ggb, g, a, b)
 };
 
+// A contiguous tensor seen as [outer, n, inner] around dimension `dim`
+// (a 0-dim tensor: one line of one element).
+struct LineShape {
+  int64_t outer, n, inner;
+};
+
+// (In the instruction set's own namespace: this header is compiled once per
+// instruction set, and an inline function shared by those objects could be
+// linked from the AVX-512 one.)
+inline namespace TA_NS {
+inline LineShape line_shape(const at::Tensor& t, int64_t dim) {
+  if (t.dim() == 0) return {1, 1, 1};
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= t.size(d);
+  for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
+  return {outer, t.size(dim), inner};
+}
+}  // namespace TA_NS
+
 // Softmax over a dimension (contiguous tensors of one shape).
 struct SoftmaxKernels {
   void (*fwd)(const at::Tensor& out, const at::Tensor& in, int64_t dim);
@@ -40,9 +60,9 @@ struct SoftmaxKernels {
 };
 
 // crelu: iterators (pos, neg | x) and (grad_x | g_pos, g_neg, x).
-struct CreluKernels {
-  void (*fwd)(at::TensorIteratorBase& iter);
-  void (*bwd)(at::TensorIteratorBase& iter);
+struct CreluKernels {  // called with empty Params
+  PointwiseFn fwd;
+  PointwiseFn bwd;
 };
 
 // Activations with learnable parameters (csrc/ops/learnable_ops.h).

@@ -1,4 +1,4 @@
-// The kernel tables of the pointwise and gated families, assembled the same
+// The kernel tables of the pointwise, gated and crelu families, assembled the same
 // way for every backend.  A backend B (one CPU instruction set, or CUDA)
 // provides
 //
@@ -89,6 +89,15 @@ struct Gated {
 #undef TA_X
   };
   static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(GatedOp::kCount));
+};
+
+// crelu = cat(relu(x), relu(-x)) from the relu functor: forward iterator
+// (pos, neg | x), backward iterator (grad_x | g_pos, g_neg, x).
+template <class B>
+struct Crelu {
+  static constexpr CreluKernels kTable{
+      &B::template run<math::CreluForward, 2, 1, ops::relu::F>,
+      &B::template run<math::CreluBackward, 1, 3, ops::relu::F>};
 };
 
 }  // namespace TA_NS

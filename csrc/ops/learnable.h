@@ -23,16 +23,11 @@ template <class D, class Sig = decltype(&D::config)>
 struct Learnable;
 
 template <class D, class... A>
-struct Learnable<D, Params (*)(int64_t, A...)> {
+struct Learnable<D, Params (*)(int64_t, A...)> : OpNames<D> {
   using Tensor = at::Tensor;
 
-  static std::string name(const char* suffix = "") {
-    return std::string(D::kName) + suffix;
-  }
-  static std::string args() {
-    const std::string a = D::kArgs;
-    return a.empty() ? "" : ", " + a;
-  }
+  using OpNames<D>::name;
+  using OpNames<D>::args;
 
   static void define(torch::Library& m) {
     def_op(m, name() + "(Tensor self, Tensor weight" + args() + ") -> Tensor");

@@ -173,7 +173,7 @@ struct LutDoubleBackwardFunction : Function<LutDoubleBackwardFunction> {
     return {a, b, c};
   }
   static variable_list backward(AutogradContext*, variable_list) {
-    TORCH_CHECK(false, "lut: derivatives of order three and higher are not implemented");
+    fail_third_derivative("lut");
   }
 };
 

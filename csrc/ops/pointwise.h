@@ -47,20 +47,15 @@ template <class D, class Sig = decltype(&D::pack)>
 struct Pointwise;
 
 template <class D, class... A>
-struct Pointwise<D, Params (*)(A...)> {
+struct Pointwise<D, Params (*)(A...)> : OpNames<D> {
   using F = typename D::F;
   using Tensor = at::Tensor;
   static constexpr int kIdx = static_cast<int>(D::kIndex);
   static constexpr bool kHasDoubleBackward = !F::kZeroD2;
 
   // ------------------------------------------------------------ names
-  static std::string name(const char* suffix = "") {
-    return std::string(D::kName) + suffix;
-  }
-  static std::string args() {
-    const std::string a = D::kArgs;
-    return a.empty() ? "" : ", " + a;
-  }
+  using OpNames<D>::name;
+  using OpNames<D>::args;
 
   static void define(torch::Library& m) {
     def_op(m, name() + "(Tensor self" + args() + ") -> Tensor");
