@@ -1,179 +1,160 @@
-// Autograd of softmax, crelu and maxout.  Forward saves one tensor (softmax:
-// the output; crelu, maxout: the input); each backward op is differentiable:
-//   softmax_backward(g, y):  linear in g (the op again); in y,
-//                            gg (g - Σ g y) - g Σ gg y
+// Autograd of softmax and crelu, reverse and forward mode (maxout is
+// CompositeImplicitAutograd).  Forward saves one tensor (softmax: the
+// output; crelu: the input); each backward op is differentiable again:
+//   softmax_backward(g, y) = y (g - Σ g y):  linear in g (the op again); in y,
+//                            gg (g - Σ g y) - g Σ gg y (ATen ops: any order)
 //   crelu_backward(g, x):    linear in g: relu_backward on each half; 0 in x
-//   maxout_backward(g, x):   linear in g: gg at the first maxima; 0 in x
-// (the second derivatives are composed of ATen ops and torch_activations ops,
-// so they are themselves differentiable).
-#include <torch/autograd.h>
 #include <torch/library.h>
 
 #include "../ops/dim_ops.h"
-#include "saved_args.h"
+#include "node.h"
 
 namespace ta::autograd {
 namespace {
 
 namespace D = ta::dim_ops;
 
-int64_t saved_int(AutogradContext* ctx, const char* key) {
-  return ctx->saved_data.at(key).toInt();
+using ReluBwdSig = Tensor(const Tensor&, const Tensor&);
+const c10::TypedOperatorHandle<ReluBwdSig>& relu_backward_op() {
+  static const auto h = find_op<ReluBwdSig>("relu_backward");
+  return h;
+}
+
+// ∂/∂y of y (g - Σ_dim g y) applied to u:  u (g - Σ g y) - y Σ g u.
+Tensor softmax_backward_in_y(const Tensor& u, const Tensor& g, const Tensor& y, int64_t dim) {
+  if (y.dim() == 0) return u * (g - g * y) - y * (g * u);
+  const int64_t d = wrap_dim("softmax_backward", y, dim, true);
+  return u * (g - (g * y).sum(d, true)) - y * (g * u).sum(d, true);
 }
 
 // ---------------------------------------------------------------- softmax
-struct SoftmaxFunction : Function<SoftmaxFunction> {
-  static Tensor forward(AutogradContext* ctx, const Tensor& self, int64_t dim) {
-    at::AutoDispatchBelowADInplaceOrView guard;
-    Tensor y = D::softmax_op().call(self, dim);
-    ctx->saved_data["dim"] = dim;
-    ctx->save_for_backward({y});
-    return y;
-  }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const Tensor y = ctx->get_saved_variables()[0];
-    return {D::softmax_backward_op().call(grads[0], y, saved_int(ctx, "dim")), Tensor()};
+struct SoftmaxNode : OpNode<SoftmaxNode, 1, int64_t> {
+  variable_list run(const variable_list& grads) {
+    if (!grads[0].defined() || !task_should_compute_output(0)) return {Tensor()};
+    return {D::softmax_backward_op().call(grads[0], unpack(0), std::get<0>(args))};
   }
 };
 
-struct SoftmaxBackwardFunction : Function<SoftmaxBackwardFunction> {
-  static Tensor forward(AutogradContext* ctx, const Tensor& grad, const Tensor& output,
-                        int64_t dim) {
+Tensor softmax(c10::DispatchKeySet ks, const Tensor& self, int64_t dim) {
+  const bool grad = requires_grad({&self});
+  Tensor y;
+  {
     at::AutoDispatchBelowADInplaceOrView guard;
-    ctx->saved_data["dim"] = dim;
-    ctx->save_for_backward({grad, output});
-    return D::softmax_backward_op().call(grad, output, dim);
+    y = D::softmax_op().redispatch(below_autograd(ks), self, dim);
   }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const auto v = ctx->get_saved_variables();
-    const Tensor &g = v[0], &y = v[1], &gg = grads[0];
-    const int64_t dim = saved_int(ctx, "dim");
+  if (grad) {
+    auto node = make_op_node<SoftmaxNode>("softmax", {&self});
+    node->args = store_args<int64_t>(dim);
+    torch::autograd::set_history(y, as_node(node));
+    node->saved[0] = SavedVariable(y, true);
+  }
+  if (any_tangent({&self})) set_tangent(y, D::softmax_backward_op().call(tangent(self), y, dim));
+  return y;
+}
+
+struct SoftmaxBackwardNode : OpNode<SoftmaxBackwardNode, 2, int64_t> {
+  variable_list run(const variable_list& grads) {
+    const Tensor& G = grads[0];
+    if (!G.defined()) return {Tensor(), Tensor()};
+    const Tensor g = unpack(0), y = unpack(1);
+    const int64_t dim = std::get<0>(args);
     Tensor d_g, d_y;
-    if (ctx->needs_input_grad(0)) d_g = D::softmax_backward_op().call(gg, y, dim);
-    if (ctx->needs_input_grad(1)) {
-      const int64_t d = y.dim() == 0 ? 0 : (dim < 0 ? dim + y.dim() : dim);
-      if (y.dim() == 0) {
-        d_y = gg * (g - g * y) - g * (gg * y);
-      } else {
-        d_y = gg * (g - (g * y).sum(d, true)) - g * (gg * y).sum(d, true);
-      }
-    }
-    return {d_g, d_y, Tensor()};
+    if (task_should_compute_output(0)) d_g = D::softmax_backward_op().call(G, y, dim);
+    if (task_should_compute_output(1)) d_y = softmax_backward_in_y(G, g, y, dim);
+    return {d_g, d_y};
   }
 };
+
+Tensor softmax_backward(c10::DispatchKeySet ks, const Tensor& grad, const Tensor& output, int64_t dim) {
+  const bool need = requires_grad({&grad, &output});
+  Tensor out;
+  {
+    at::AutoDispatchBelowADInplaceOrView guard;
+    out = D::softmax_backward_op().redispatch(below_autograd(ks), grad, output, dim);
+  }
+  if (need) {
+    auto node = make_op_node<SoftmaxBackwardNode>("softmax_backward", {&grad, &output});
+    node->args = store_args<int64_t>(dim);
+    node->saved[0] = SavedVariable(grad, false);
+    node->saved[1] = SavedVariable(output, false);
+    torch::autograd::set_history(out, as_node(node));
+  }
+  if (any_tangent({&grad, &output})) {
+    const Tensor gp = primal(grad), yp = primal(output);
+    Tensor t;
+    if (tangent(grad).defined()) t = D::softmax_backward_op().call(tangent(grad), yp, dim);
+    if (tangent(output).defined()) t = add_defined(t, softmax_backward_in_y(tangent(output), gp, yp, dim));
+    set_tangent(out, t);
+  }
+  return out;
+}
 
 // ------------------------------------------------------------------ crelu
-using ReluBwdSig = Tensor(const Tensor&, const Tensor&);
+// cat(relu'(x) u, relu'(-x)·(-u)): crelu's derivative applied to u.
+Tensor crelu_jvp(const Tensor& u, const Tensor& x, int64_t dim) {
+  const int64_t d = wrap_dim("crelu", x, dim, false);
+  return at::cat({relu_backward_op().call(u, x), relu_backward_op().call(-u, -x)}, d);
+}
 
-struct CreluFunction : Function<CreluFunction> {
-  static Tensor forward(AutogradContext* ctx, const Tensor& self, int64_t dim) {
-    at::AutoDispatchBelowADInplaceOrView guard;
-    ctx->saved_data["dim"] = dim;
-    ctx->save_for_backward({self});
-    return D::crelu_op().call(self, dim);
-  }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const Tensor x = ctx->get_saved_variables()[0];
-    return {D::crelu_backward_op().call(grads[0], x, saved_int(ctx, "dim")), Tensor()};
+struct CreluNode : OpNode<CreluNode, 1, int64_t> {
+  variable_list run(const variable_list& grads) {
+    if (!grads[0].defined() || !task_should_compute_output(0)) return {Tensor()};
+    return {D::crelu_backward_op().call(grads[0], unpack(0), std::get<0>(args))};
   }
 };
 
-struct CreluBackwardFunction : Function<CreluBackwardFunction> {
-  static Tensor forward(AutogradContext* ctx, const Tensor& grad, const Tensor& self,
-                        int64_t dim) {
+Tensor crelu(c10::DispatchKeySet ks, const Tensor& self, int64_t dim) {
+  const bool grad = requires_grad({&self});
+  Tensor y;
+  {
     at::AutoDispatchBelowADInplaceOrView guard;
-    ctx->saved_data["dim"] = dim;
-    ctx->save_for_backward({self});
-    return D::crelu_backward_op().call(grad, self, dim);
+    y = D::crelu_op().redispatch(below_autograd(ks), self, dim);
   }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    static const auto relu_backward = find_op<ReluBwdSig>("relu_backward");
-    const Tensor x = ctx->get_saved_variables()[0];
-    const Tensor& gg = grads[0];
-    Tensor d_g, d_x;
-    if (ctx->needs_input_grad(0)) {
-      const int64_t d = D::wrap_dim("crelu_backward", x, saved_int(ctx, "dim"), false);
-      d_g = at::cat({relu_backward.call(gg, x), relu_backward.call(-gg, -x)}, d);
-    }
-    if (ctx->needs_input_grad(1)) d_x = at::zeros_like(x);
-    return {d_g, d_x, Tensor()};
+  if (grad) {
+    auto node = make_op_node<CreluNode>("crelu", {&self});
+    node->args = store_args<int64_t>(dim);
+    node->saved[0] = SavedVariable(self, false);
+    torch::autograd::set_history(y, as_node(node));
+  }
+  if (any_tangent({&self})) set_tangent(y, crelu_jvp(tangent(self), primal(self), dim));
+  return y;
+}
+
+struct CreluBackwardNode : OpNode<CreluBackwardNode, 1, int64_t> {
+  variable_list run(const variable_list& grads) {
+    if (!grads[0].defined()) return {Tensor(), Tensor()};
+    Tensor d_g;
+    if (task_should_compute_output(0)) d_g = crelu_jvp(grads[0], unpack(0), std::get<0>(args));
+    return {d_g, Tensor()};  // zero almost everywhere in x
   }
 };
 
-// ----------------------------------------------------------------- maxout
-struct MaxoutFunction : Function<MaxoutFunction> {
-  static Tensor forward(AutogradContext* ctx, const Tensor& self, int64_t pool_size,
-                        int64_t dim) {
+Tensor crelu_backward(c10::DispatchKeySet ks, const Tensor& grad, const Tensor& self, int64_t dim) {
+  const bool need = requires_grad({&grad, &self});
+  Tensor out;
+  {
     at::AutoDispatchBelowADInplaceOrView guard;
-    ctx->saved_data["pool_size"] = pool_size;
-    ctx->saved_data["dim"] = dim;
-    ctx->save_for_backward({self});
-    return D::maxout_op().call(self, pool_size, dim);
+    out = D::crelu_backward_op().redispatch(below_autograd(ks), grad, self, dim);
   }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const Tensor x = ctx->get_saved_variables()[0];
-    return {D::maxout_backward_op().call(grads[0], x, saved_int(ctx, "pool_size"),
-                                         saved_int(ctx, "dim")),
-            Tensor(), Tensor()};
+  if (need) {
+    auto node = make_op_node<CreluBackwardNode>("crelu_backward", {&grad, &self});
+    node->args = store_args<int64_t>(dim);
+    node->saved[0] = SavedVariable(self, false);
+    torch::autograd::set_history(out, as_node(node));
   }
-};
-
-struct MaxoutBackwardFunction : Function<MaxoutBackwardFunction> {
-  static Tensor forward(AutogradContext* ctx, const Tensor& grad, const Tensor& self,
-                        int64_t pool_size, int64_t dim) {
-    at::AutoDispatchBelowADInplaceOrView guard;
-    ctx->saved_data["pool_size"] = pool_size;
-    ctx->saved_data["dim"] = dim;
-    ctx->save_for_backward({self});
-    return D::maxout_backward_op().call(grad, self, pool_size, dim);
+  if (tangent(grad).defined()) {
+    set_tangent(out, D::crelu_backward_op().call(tangent(grad), primal(self), dim));
   }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const Tensor x = ctx->get_saved_variables()[0];
-    const int64_t k = saved_int(ctx, "pool_size");
-    const int64_t d = D::wrap_dim("maxout_backward", x, saved_int(ctx, "dim"), false);
-    Tensor d_g, d_x;
-    if (ctx->needs_input_grad(0)) {
-      // gg at the positions the gradient went to: the first maxima.
-      const Tensor xg = x.unflatten_symint(d, {x.sym_size(d) / k, c10::SymInt(k)});
-      const Tensor index = std::get<1>(at::max(xg, d + 1, true));
-      d_g = grads[0].unflatten_symint(d, {x.sym_size(d) / k, c10::SymInt(k)})
-                .gather(d + 1, index)
-                .squeeze(d + 1);
-    }
-    if (ctx->needs_input_grad(1)) d_x = at::zeros_like(x);
-    return {d_g, d_x, Tensor(), Tensor()};
-  }
-};
-
-Tensor softmax_autograd(const Tensor& self, int64_t dim) {
-  return SoftmaxFunction::apply(self, dim);
-}
-Tensor softmax_backward_autograd(const Tensor& grad, const Tensor& output, int64_t dim) {
-  return SoftmaxBackwardFunction::apply(grad, output, dim);
-}
-Tensor crelu_autograd(const Tensor& self, int64_t dim) {
-  return CreluFunction::apply(self, dim);
-}
-Tensor crelu_backward_autograd(const Tensor& grad, const Tensor& self, int64_t dim) {
-  return CreluBackwardFunction::apply(grad, self, dim);
-}
-Tensor maxout_autograd(const Tensor& self, int64_t pool_size, int64_t dim) {
-  return MaxoutFunction::apply(self, pool_size, dim);
-}
-Tensor maxout_backward_autograd(const Tensor& grad, const Tensor& self, int64_t pool_size,
-                                int64_t dim) {
-  return MaxoutBackwardFunction::apply(grad, self, pool_size, dim);
+  return out;
 }
 
 }  // namespace
 
 TORCH_LIBRARY_IMPL(torch_activations, Autograd, m) {
-  m.impl("softmax", &softmax_autograd);
-  m.impl("softmax_backward", &softmax_backward_autograd);
-  m.impl("crelu", &crelu_autograd);
-  m.impl("crelu_backward", &crelu_backward_autograd);
-  m.impl("maxout", &maxout_autograd);
-  m.impl("maxout_backward", &maxout_backward_autograd);
+  m.impl("softmax", &softmax);
+  m.impl("softmax_backward", &softmax_backward);
+  m.impl("crelu", &crelu);
+  m.impl("crelu_backward", &crelu_backward);
 }
 
 }  // namespace ta::autograd

@@ -1,23 +1,23 @@
-// Autograd of the pointwise ops, at the Autograd dispatch key, so that the
-// ops are differentiable from Python, TorchScript and C++ alike.
+// Autograd of the pointwise ops (Autograd and ADInplaceOrView keys), reverse
+// and forward mode, to any order.
 //
-//   D            saves the input (or only the output, for functors whose
-//                derivative is written in y) and calls D_backward[_from_result]
-//   D_           in place; saves the output when dy is valid for these
-//                parameters, otherwise a copy of the input (only when a
-//                gradient is needed)
-//   D_backward   differentiable: d/d grad_output is D_backward again,
-//                d/d saved is D_double_backward (zeros for piecewise-linear)
-//   D_double_backward   differentiable in grad_grad and grad_output; the
-//                derivative in the input (a third derivative) raises
+//   D(x)                  saves x; ∂x = D_backward(g, x); tangent D_backward(ẋ, x)
+//   D_(x) (in place)      saves the output y when the functor's derivative can
+//                         be written in y for these arguments (∂ = D_backward_from_result),
+//                         else a differentiable copy of the input
+//   D_backward(g, x)            = g f'(x)       ∂g = D_backward(G, x), ∂x = D_double_backward(G, g, x)
+//   D_double_backward(a, b, x)  = a b f''(x)    ∂a, ∂b: the op again; ∂x = D_jet(G a b, x, 3)
+//   D_jet(g, x, n)              = g f^(n)(x)    ∂g = D_jet(G, x, n), ∂x = D_jet(G g, x, n + 1)
+//   (the _from_result ops likewise in y, with D_jet_from_result)
 //
-// Each Function calls the ops through the dispatcher below the autograd keys;
-// backward formulas call them with autograd on, so create_graph works.
-#include <torch/autograd.h>
+// Every op is linear in its gradient arguments and a derivative of the same
+// function in the saved one, so one rule, `Chain` below, gives the gradients
+// and the tangents of all of them.  Piecewise-linear functors have no ops
+// past the backward: their higher derivatives are 0.
 #include <torch/library.h>
 
 #include "../ops/pointwise.h"
-#include "saved_args.h"
+#include "node.h"
 
 namespace ta::autograd {
 namespace {
@@ -26,232 +26,271 @@ template <class D, class Sig = decltype(&D::pack)>
 struct PointwiseAutograd;
 
 template <class D, class... A>
-struct PointwiseAutograd<D, Params (*)(A...)> {
+struct PointwiseAutograd<D, typename D::F::Args (*)(at::ScalarType, A...)> {
   using P = Pointwise<D>;
   using F = typename D::F;
-  static constexpr std::size_t kArgs = sizeof...(A);
-  // What the out-of-place forward keeps for the backward.
-  static constexpr bool kSavesOutput =
-      F::kOutputDeriv && (!F::kInputDeriv || F::kPreferOutput);
+  static constexpr bool kSmooth = P::kSmooth;
 
+  // The family of functions g·h_k(s) of a saved tensor s (x, or y for the
+  // _from_result ops): h_1 = f' (or dy), h_2 = f'' (or dy'), h_n from jets.
+  // apply(n, g, s) computes g·h_n(s); a two-gradient form (gg, g) of order 2
+  // is gg·g·h_2(s).
   template <bool kFromResult>
-  static Tensor call_backward(AutogradContext* ctx, const Tensor& grad,
-                              const Tensor& saved) {
-    return with_saved_args<A...>(ctx, [&](A... a) {
-      return P::template backward_op<kFromResult>().call(grad, saved, a...);
-    });
+  struct Chain {
+    static Tensor apply(int64_t n, const Tensor& g, const Tensor& s, A... a) {
+      if (n == 1) {
+        return kFromResult ? P::backward_from_result_op().call(g, s, a...)
+                           : P::backward_op().call(g, s, a...);
+      }
+      if constexpr (kSmooth) {
+        return kFromResult ? P::jet_from_result_op().call(g, s, n - 1, a...)
+                           : P::jet_op().call(g, s, n, a...);
+      }
+      TORCH_INTERNAL_ASSERT(false, "no derivatives past the first");
+      return Tensor();
+    }
+    static Tensor apply2(const Tensor& gg, const Tensor& g, const Tensor& s, A... a) {
+      return kFromResult ? P::double_backward_from_result_op().call(gg, g, s, a...)
+                         : P::double_backward_op().call(gg, g, s, a...);
+    }
+  };
+
+  // --------------------------------------------------------------- forward
+  struct ForwardNode : OpNode<ForwardNode, 1, A...> {
+    bool from_result = false;  // in place: saved[0] is the output
+    variable_list run(const variable_list& grads) {
+      if (!grads[0].defined() || !this->task_should_compute_output(0)) return {Tensor()};
+      Tensor s = F::kConstantDeriv ? grads[0] : this->unpack(0);
+      return {this->with_args([&](const auto&... a) {
+        return from_result ? Chain<true>::apply(1, grads[0], s, a...)
+                           : Chain<false>::apply(1, grads[0], s, a...);
+      })};
+    }
+  };
+
+  static Tensor forward(c10::DispatchKeySet ks, const Tensor& self, A... a) {
+    const bool grad = requires_grad({&self});
+    Tensor out;
+    {
+      at::AutoDispatchBelowADInplaceOrView guard;
+      out = P::forward_op().redispatch(below_autograd(ks), self, a...);
+    }
+    if (grad) {
+      auto node = make_op_node<ForwardNode>(D::kName, {&self});
+      node->args = store_args<A...>(a...);
+      if constexpr (!F::kConstantDeriv) node->saved[0] = SavedVariable(self, false);
+      torch::autograd::set_history(out, as_node(node));
+    }
+    if (any_tangent({&self})) {
+      set_tangent(out, Chain<false>::apply(1, tangent(self), primal(self), a...));
+    }
+    return out;
   }
 
-  // grad_input from the saved tensor, by whichever derivative was saved for
-  // (a constant derivative saves nothing: grad stands in for the tensor).
-  static Tensor grad_input(AutogradContext* ctx, const Tensor& grad, bool from_result) {
-    const Tensor saved = F::kConstantDeriv ? grad : ctx->get_saved_variables()[0];
-    if constexpr (F::kInputDeriv && F::kOutputDeriv) {
-      return from_result ? call_backward<true>(ctx, grad, saved)
-                         : call_backward<false>(ctx, grad, saved);
-    } else {
-      return call_backward<F::kOutputDeriv>(ctx, grad, saved);
+  static void forward_(c10::DispatchKeySet ks, Tensor& self, A... a) {
+    const auto args = P::pack(self, a...);
+    const bool from_result = F::kOutputDeriv && F::output_deriv_ok(args);
+    const bool grad = requires_grad({&self});
+    torch::autograd::check_inplace(self, grad);
+    decltype(make_op_node<ForwardNode>("", {})) node;
+    if (grad) {
+      node = make_op_node<ForwardNode>(D::kName, {&self});
+      node->args = store_args<A...>(a...);
+      node->from_result = from_result;
+      // A copy of the input, taken with autograd on: the backward reads it,
+      // and higher derivatives flow through it to the input's history.
+      if (!from_result && !F::kConstantDeriv) node->saved[0] = SavedVariable(self.clone(), false);
     }
-  }
-
-  struct Forward : Function<Forward> {
-    static Tensor forward(AutogradContext* ctx, const Tensor& self, A... a) {
-      Tensor out;
-      {
-        at::AutoDispatchBelowADInplaceOrView guard;
-        out = P::forward_op().call(self, a...);
-      }
-      save_args(ctx, a...);
-      if constexpr (!F::kConstantDeriv) {
-        ctx->save_for_backward({kSavesOutput ? out : self});
-      }
-      return out;
+    // The tangent from the input, before it is overwritten.
+    Tensor t;
+    if (any_tangent({&self}) && !from_result) {
+      t = Chain<false>::apply(1, tangent(self), primal(self), a...);
     }
-    static variable_list backward(AutogradContext* ctx, variable_list grads) {
-      return grads_then_none({grad_input(ctx, grads[0], kSavesOutput)}, kArgs);
+    {
+      at::AutoDispatchBelowAutograd guard;
+      P::inplace_op().redispatch(below_autograd(ks), self, a...);
     }
-  };
-
-  // In place.  kFromResult: the backward reads the output (self after the
-  // op).  Otherwise `original` is a differentiable copy of the input, made
-  // before the Function with autograd on, so the backward is differentiable
-  // through it (second order); it is an extra input of the Function.
-  template <bool kFromResult>
-  struct Inplace : Function<Inplace<kFromResult>> {
-    static Tensor run(AutogradContext* ctx, const Tensor& self, A... a) {
-      ctx->mark_dirty({self});
-      {
-        at::AutoDispatchBelowADInplaceOrView guard;
-        Tensor s = self;
-        P::inplace_op().call(s, a...);
-      }
-      save_args(ctx, a...);
-      return self;
+    if (node) {
+      torch::autograd::rebase_history(self, as_node(node));
+      if (from_result && !F::kConstantDeriv) node->saved[0] = SavedVariable(self, true, self.is_view());
     }
-    static Tensor forward(AutogradContext* ctx, const Tensor& self, A... a) {
-      static_assert(kFromResult);
-      run(ctx, self, a...);
-      if constexpr (!F::kConstantDeriv) {
-        ctx->save_for_backward({self});
-      }
-      return self;
+    if (any_tangent({&self}) && from_result) {
+      t = Chain<true>::apply(1, tangent(self), primal(self), a...);
     }
-    static Tensor forward(AutogradContext* ctx, const Tensor& self, const Tensor& original,
-                          A... a) {
-      static_assert(!kFromResult);
-      run(ctx, self, a...);
-      ctx->save_for_backward({original});
-      return self;
-    }
-    static variable_list backward(AutogradContext* ctx, variable_list grads) {
-      if constexpr (kFromResult) {
-        return grads_then_none({grad_input(ctx, grads[0], true)}, kArgs);
-      } else {
-        return grads_then_none({grad_input(ctx, grads[0], false), Tensor()}, kArgs);
-      }
-    }
-  };
-
-  template <bool kFromResult>
-  struct Backward : Function<Backward<kFromResult>> {
-    static Tensor forward(AutogradContext* ctx, const Tensor& grad, const Tensor& saved,
-                          A... a) {
-      Tensor out;
-      {
-        at::AutoDispatchBelowADInplaceOrView guard;
-        out = P::template backward_op<kFromResult>().call(grad, saved, a...);
-      }
-      save_args(ctx, a...);
-      ctx->save_for_backward({grad, saved});
-      return out;
-    }
-    static variable_list backward(AutogradContext* ctx, variable_list grads) {
-      const Tensor& gg = grads[0];
-      const auto saved_vars = ctx->get_saved_variables();
-      const Tensor& grad = saved_vars[0];
-      const Tensor& saved = saved_vars[1];
-      Tensor d_grad, d_saved;
-      if (ctx->needs_input_grad(0)) {
-        d_grad = call_backward<kFromResult>(ctx, gg, saved);
-      }
-      if (ctx->needs_input_grad(1)) {
-        if constexpr (F::kZeroD2) {
-          d_saved = at::zeros_like(saved);
-        } else {
-          d_saved = with_saved_args<A...>(ctx, [&](A... a) {
-            return P::template double_backward_op<kFromResult>().call(gg, grad, saved,
-                                                                      a...);
-          });
-        }
-      }
-      return grads_then_none({d_grad, d_saved}, kArgs);
-    }
-  };
-
-  // gg·g·f''(x) is linear in gg and in g, so those two derivatives are the op
-  // again; the derivative in x would be a third derivative and raises.
-  template <bool kFromResult>
-  struct DoubleBackward : Function<DoubleBackward<kFromResult>> {
-    static Tensor call(AutogradContext* ctx, const Tensor& a, const Tensor& b,
-                       const Tensor& saved) {
-      return with_saved_args<A...>(ctx, [&](A... args) {
-        return P::template double_backward_op<kFromResult>().call(a, b, saved, args...);
-      });
-    }
-    static Tensor forward(AutogradContext* ctx, const Tensor& grad_grad, const Tensor& grad,
-                          const Tensor& saved, A... a) {
-      Tensor out;
-      {
-        at::AutoDispatchBelowADInplaceOrView guard;
-        out = P::template double_backward_op<kFromResult>().call(grad_grad, grad, saved,
-                                                                 a...);
-      }
-      save_args(ctx, a...);
-      ctx->save_for_backward({grad_grad, grad, saved});
-      return out;
-    }
-    static variable_list backward(AutogradContext* ctx, variable_list grads) {
-      TORCH_CHECK(!ctx->needs_input_grad(2), D::kName,
-                  ": the third derivative (of the double backward with respect to ",
-                  kFromResult ? "the result" : "the input", ") is not implemented");
-      const auto v = ctx->get_saved_variables();
-      Tensor d_gg, d_g;
-      if (ctx->needs_input_grad(0)) d_gg = call(ctx, grads[0], v[1], v[2]);
-      if (ctx->needs_input_grad(1)) d_g = call(ctx, grads[0], v[0], v[2]);
-      return grads_then_none({d_gg, d_g, Tensor()}, kArgs);
-    }
-  };
-
-  // ------------------------------------------------- dispatch-key kernels
-  static Tensor forward_autograd(const Tensor& self, A... a) {
-    return Forward::apply(self, a...);
-  }
-
-  static void inplace_autograd(Tensor& self, A... a) {
-    const Params p = D::pack(a...);
-    const bool from_result = F::kOutputDeriv && F::output_deriv_ok(p);
-    if (from_result) {
-      if constexpr (F::kOutputDeriv) Inplace<true>::apply(self, a...);
-    } else {
-      const bool keep_input = at::GradMode::is_enabled() && self.requires_grad();
-      Inplace<false>::apply(self, keep_input ? self.clone() : self, a...);
-    }
+    set_tangent(self, t, /*inplace=*/true);
   }
 
   // Bumps the version counter of the mutated tensor when the autograd key is
-  // skipped (autograd's own path bumps it through mark_dirty).
-  static void inplace_view(Tensor& self, A... a) {
+  // skipped (the Autograd kernel reaches it through the redispatch).
+  static void forward_inplace_view(c10::DispatchKeySet ks, Tensor& self, A... a) {
     {
       at::AutoDispatchBelowADInplaceOrView guard;
-      P::inplace_op().call(self, a...);
+      P::inplace_op().redispatch(ks & c10::after_ADInplaceOrView_keyset, self, a...);
     }
-    torch::autograd::impl::bump_version(self);
+    torch::autograd::increment_version(self);
   }
 
+  // ------------------------------------------------ g·h_n(s), n from 1 up
+  // One node for D_backward (n = 1), D_jet (n >= 2; the op's order) and their
+  // _from_result forms: inputs (g, s).
   template <bool kFromResult>
-  static Tensor backward_autograd(const Tensor& grad, const Tensor& saved, A... a) {
-    return Backward<kFromResult>::apply(grad, saved, a...);
-  }
+  struct GradNode : OpNode<GradNode<kFromResult>, 2, A...> {
+    int64_t n = 1;
+    variable_list run(const variable_list& grads) {
+      const Tensor& G = grads[0];
+      if (!G.defined()) return {Tensor(), Tensor()};
+      const Tensor g = this->unpack(0), s = this->unpack(1);
+      Tensor dg, ds;
+      this->with_args([&](const auto&... a) {
+        if (this->task_should_compute_output(0)) dg = Chain<kFromResult>::apply(n, G, s, a...);
+        if (kSmooth && this->task_should_compute_output(1)) {
+          ds = n == 1 ? Chain<kFromResult>::apply2(G, g, s, a...)
+                      : Chain<kFromResult>::apply(n + 1, G * g, s, a...);
+        }
+      });
+      return {dg, ds};
+    }
+  };
 
   template <bool kFromResult>
-  static Tensor double_backward_autograd(const Tensor& grad_grad, const Tensor& grad,
-                                         const Tensor& saved, A... a) {
-    return DoubleBackward<kFromResult>::apply(grad_grad, grad, saved, a...);
+  static Tensor grad_op(c10::DispatchKeySet ks, int64_t n, const Tensor& g, const Tensor& s, A... a) {
+    const bool grad = requires_grad({&g, &s});
+    Tensor out;
+    {
+      at::AutoDispatchBelowADInplaceOrView guard;
+      const auto below = below_autograd(ks);
+      if (n == 1) {
+        out = kFromResult ? P::backward_from_result_op().redispatch(below, g, s, a...)
+                          : P::backward_op().redispatch(below, g, s, a...);
+      } else if constexpr (kSmooth) {
+        out = kFromResult ? P::jet_from_result_op().redispatch(below, g, s, n - 1, a...)
+                          : P::jet_op().redispatch(below, g, s, n, a...);
+      }
+    }
+    if (grad) {
+      auto node = make_op_node<GradNode<kFromResult>>(D::kName, {&g, &s});
+      node->args = store_args<A...>(a...);
+      node->n = n;
+      node->saved[0] = SavedVariable(g, false);
+      node->saved[1] = SavedVariable(s, false);
+      torch::autograd::set_history(out, as_node(node));
+    }
+    if (any_tangent({&g, &s})) {
+      const Tensor gp = primal(g), sp = primal(s);
+      Tensor t;
+      if (tangent(g).defined()) t = Chain<kFromResult>::apply(n, tangent(g), sp, a...);
+      if (kSmooth && tangent(s).defined()) {
+        t = add_defined(t, n == 1 ? Chain<kFromResult>::apply2(tangent(s), gp, sp, a...)
+                                  : Chain<kFromResult>::apply(n + 1, gp * tangent(s), sp, a...));
+      }
+      set_tangent(out, t);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------ gg·g·h_2(s)
+  template <bool kFromResult>
+  struct Grad2Node : OpNode<Grad2Node<kFromResult>, 3, A...> {
+    variable_list run(const variable_list& grads) {
+      const Tensor& G = grads[0];
+      if (!G.defined()) return {Tensor(), Tensor(), Tensor()};
+      const Tensor gg = this->unpack(0), g = this->unpack(1), s = this->unpack(2);
+      Tensor dgg, dg, ds;
+      this->with_args([&](const auto&... a) {
+        if (this->task_should_compute_output(0)) dgg = Chain<kFromResult>::apply2(G, g, s, a...);
+        if (this->task_should_compute_output(1)) dg = Chain<kFromResult>::apply2(G, gg, s, a...);
+        if (this->task_should_compute_output(2)) ds = Chain<kFromResult>::apply(3, G * gg * g, s, a...);
+      });
+      return {dgg, dg, ds};
+    }
+  };
+
+  template <bool kFromResult>
+  static Tensor grad2_op(c10::DispatchKeySet ks, const Tensor& gg, const Tensor& g, const Tensor& s,
+                         A... a) {
+    const bool grad = requires_grad({&gg, &g, &s});
+    Tensor out;
+    {
+      at::AutoDispatchBelowADInplaceOrView guard;
+      out = kFromResult ? P::double_backward_from_result_op().redispatch(below_autograd(ks), gg, g, s, a...)
+                        : P::double_backward_op().redispatch(below_autograd(ks), gg, g, s, a...);
+    }
+    if (grad) {
+      auto node = make_op_node<Grad2Node<kFromResult>>(D::kName, {&gg, &g, &s});
+      node->args = store_args<A...>(a...);
+      node->saved[0] = SavedVariable(gg, false);
+      node->saved[1] = SavedVariable(g, false);
+      node->saved[2] = SavedVariable(s, false);
+      torch::autograd::set_history(out, as_node(node));
+    }
+    if (any_tangent({&gg, &g, &s})) {
+      const Tensor ggp = primal(gg), gp = primal(g), sp = primal(s);
+      Tensor t;
+      if (tangent(gg).defined()) t = Chain<kFromResult>::apply2(tangent(gg), gp, sp, a...);
+      if (tangent(g).defined()) t = add_defined(t, Chain<kFromResult>::apply2(ggp, tangent(g), sp, a...));
+      if (tangent(s).defined()) {
+        t = add_defined(t, Chain<kFromResult>::apply(3, ggp * gp * tangent(s), sp, a...));
+      }
+      set_tangent(out, t);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------ the Autograd kernels
+  static Tensor backward(c10::DispatchKeySet ks, const Tensor& g, const Tensor& x, A... a) {
+    return grad_op<false>(ks, 1, g, x, a...);
+  }
+  static Tensor backward_from_result(c10::DispatchKeySet ks, const Tensor& g, const Tensor& y, A... a) {
+    return grad_op<true>(ks, 1, g, y, a...);
+  }
+  static Tensor jet(c10::DispatchKeySet ks, const Tensor& g, const Tensor& x, int64_t order, A... a) {
+    return grad_op<false>(ks, order, g, x, a...);
+  }
+  static Tensor jet_from_result(c10::DispatchKeySet ks, const Tensor& g, const Tensor& y, int64_t order,
+                                A... a) {
+    return grad_op<true>(ks, order + 1, g, y, a...);
+  }
+  static Tensor double_backward(c10::DispatchKeySet ks, const Tensor& gg, const Tensor& g, const Tensor& x,
+                                A... a) {
+    return grad2_op<false>(ks, gg, g, x, a...);
+  }
+  static Tensor double_backward_from_result(c10::DispatchKeySet ks, const Tensor& gg, const Tensor& g,
+                                            const Tensor& y, A... a) {
+    return grad2_op<true>(ks, gg, g, y, a...);
   }
 
   static void impl(torch::Library& m) {
-    m.impl(P::name().c_str(), &forward_autograd);
-    m.impl(P::name("_").c_str(), &inplace_autograd);
-    if constexpr (F::kInputDeriv) {
-      m.impl(P::name("_backward").c_str(), &backward_autograd<false>);
-      if constexpr (!F::kZeroD2) {
-        m.impl(P::name("_double_backward").c_str(), &double_backward_autograd<false>);
-      }
+    m.impl(P::name().c_str(), &forward);
+    m.impl(P::name("_").c_str(), &forward_);
+    m.impl(P::name("_backward").c_str(), &backward);
+    if constexpr (kSmooth) {
+      m.impl(P::name("_double_backward").c_str(), &double_backward);
+      m.impl(P::name("_jet").c_str(), &jet);
     }
     if constexpr (F::kOutputDeriv) {
-      m.impl(P::name("_backward_from_result").c_str(), &backward_autograd<true>);
-      if constexpr (!F::kZeroD2) {
-        m.impl(P::name("_double_backward_from_result").c_str(),
-               &double_backward_autograd<true>);
+      m.impl(P::name("_backward_from_result").c_str(), &backward_from_result);
+      if constexpr (kSmooth) {
+        m.impl(P::name("_double_backward_from_result").c_str(), &double_backward_from_result);
+        m.impl(P::name("_jet_from_result").c_str(), &jet_from_result);
       }
     }
   }
 
   static void impl_inplace_view(torch::Library& m) {
-    m.impl(P::name("_").c_str(), &inplace_view);
+    m.impl(P::name("_").c_str(), &forward_inplace_view);
   }
 };
 
 }  // namespace
 
 TORCH_LIBRARY_IMPL(torch_activations, Autograd, m) {
-#define TA_X(name) PointwiseAutograd<ops::name>::impl(m);
+#define TA_X(name) PointwiseAutograd<spec::name>::impl(m);
   TA_POINTWISE_OPS(TA_X)
 #undef TA_X
 }
 
 TORCH_LIBRARY_IMPL(torch_activations, ADInplaceOrView, m) {
-#define TA_X(name) PointwiseAutograd<ops::name>::impl_inplace_view(m);
+#define TA_X(name) PointwiseAutograd<spec::name>::impl_inplace_view(m);
   TA_POINTWISE_OPS(TA_X)
 #undef TA_X
 }

@@ -42,6 +42,7 @@ TA_DECLARE_ISA(AVX512)
 void rrelu_train(at::Tensor& out, at::Tensor& noise, const at::Tensor& in,
                  double lower, double upper, std::optional<at::Generator> gen);
 LutKernels lut_kernels();
+const PointwiseJetKernels* pointwise_jets();
 
 namespace {
 
@@ -86,9 +87,9 @@ std::atomic<int>& chosen() {
 
 template <class Isa>
 KernelSet kernel_set() {
-  return {Isa::pointwise_kernels(), Isa::gated_kernels(), Isa::softmax_kernels(),
-          Isa::crelu_kernels(),     Isa::param_kernels(), lut_kernels(),
-          &rrelu_train};
+  return {Isa::pointwise_kernels(), pointwise_jets(),      Isa::gated_kernels(),
+          Isa::softmax_kernels(),   Isa::crelu_kernels(), Isa::param_kernels(),
+          lut_kernels(),            &rrelu_train};
 }
 
 // Namespaces cannot be template arguments: a tag type per ISA.

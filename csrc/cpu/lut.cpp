@@ -1,7 +1,9 @@
 // CPU kernels of the look-up-table activation (the math, per element, is
-// csrc/math/lut.h).  The table gradients are summed deterministically: each
-// chunk of the input adds into its own table (in double), and the chunk
-// tables are added in chunk order.
+// csrc/math/lut.h).  The table gradients are summed deterministically: the
+// input is cut into K chunks, K fixed by the sizes alone (not by the thread
+// count), each chunk adds into its own table (in double), and the chunk
+// tables are added in chunk order.  K <= numel / table size keeps the extra
+// memory within O(numel + table), and K <= 64 bounds it by 64 tables.
 #include <ATen/Dispatch.h>
 #include <ATen/OpMathType.h>
 #include <ATen/Parallel.h>
@@ -16,7 +18,8 @@
 namespace ta::cpu {
 namespace {
 
-constexpr int64_t kChunk = 16384;
+constexpr int64_t kChunk = 16384;      // elements per chunk of the forward
+constexpr int64_t kMaxTableChunks = 64;  // tables of partial gradients
 
 template <class Body>
 void for_chunks(int64_t numel, const Body& body) {
@@ -34,15 +37,19 @@ template <class scalar_t, class Elem>
 void with_table_grad(const LutCall& c, const Elem& elem) {
   using T = at::opmath_type<scalar_t>;
   const int64_t n = c.table.numel(), numel = c.x.numel();
-  const int64_t chunks = (numel + kChunk - 1) / kChunk;
+  const int64_t by_work = (numel + kChunk - 1) / kChunk;
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>({kMaxTableChunks, by_work, numel / n}));
+  const int64_t len = (numel + chunks - 1) / chunks;
   std::vector<double> partial(chunks * n, 0.0);
-  for_chunks(numel, [&](int64_t ch, int64_t b, int64_t e) {
-    double* acc = partial.data() + ch * n;
-    math::LutTableGrad<T> tg;
-    for (int64_t k = b; k < e; ++k) {
-      elem(k, tg);
-      acc[tg.i] += tg.at_i;
-      acc[tg.i + 1] += tg.at_next;
+  at::parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
+    for (int64_t ch = cb; ch < ce; ++ch) {
+      double* acc = partial.data() + ch * n;
+      math::LutTableGrad<T> tg;
+      for (int64_t k = ch * len, e = std::min(numel, (ch + 1) * len); k < e; ++k) {
+        elem(k, tg);
+        acc[tg.i] += tg.at_i;
+        acc[tg.i + 1] += tg.at_next;
+      }
     }
   });
   scalar_t* out = c.table_out.data_ptr<scalar_t>();

@@ -13,6 +13,9 @@
 // Parameter gradients are reduced deterministically: the work is cut into
 // fixed chunks (independent of the number of threads), each chunk sums its
 // own contributions, and the chunk sums are added in chunk order, in double.
+// Every element goes through the vector code (the tail of a row or of the
+// channels through a partially filled vector whose unused lanes add nothing),
+// so an element's outputs do not depend on its position.
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
 
@@ -26,21 +29,40 @@ namespace ta::cpu {
 inline namespace CPU_CAPABILITY {
 namespace {
 
-constexpr int64_t kChunk = 4096;  // elements per reduction chunk
+constexpr int64_t kChunk = kParamChunk;
 
 using math::Mode;
 
-// VecO::size() consecutive parameters as an opmath vector.
+// `count` (<= VecO::size()) consecutive values as an opmath vector, zeros in
+// the other lanes.
 template <class scalar_t, class opmath_t>
-at::vec::Vectorized<opmath_t> load_params(const scalar_t* ptr) {
+at::vec::Vectorized<opmath_t> load_opmath(const scalar_t* ptr, int64_t count) {
   using VecO = at::vec::Vectorized<opmath_t>;
   if constexpr (std::is_same_v<scalar_t, opmath_t>) {
-    return VecO::loadu(ptr);
-  } else {
-    opmath_t tmp[VecO::size()];
-    for (int l = 0; l < VecO::size(); ++l) tmp[l] = static_cast<opmath_t>(ptr[l]);
-    return VecO::loadu(tmp);
+    return VecO::loadu(ptr, count);
+  } else {  // 16-bit: the low half of a widened vector
+    return std::get<0>(at::vec::convert_to_float<scalar_t>(at::vec::Vectorized<scalar_t>::loadu(ptr, count)));
   }
+}
+
+template <class scalar_t, class opmath_t>
+void store_opmath(const at::vec::Vectorized<opmath_t>& v, scalar_t* ptr, int64_t count) {
+  if constexpr (std::is_same_v<scalar_t, opmath_t>) {
+    v.store(ptr, count);
+  } else {
+    at::vec::convert_from_float<scalar_t>(v, v).store(ptr, count);
+  }
+}
+
+// Lanes [0, count) of v, zeros elsewhere.
+template <class opmath_t>
+at::vec::Vectorized<opmath_t> first_lanes(const at::vec::Vectorized<opmath_t>& v, int64_t count) {
+  using VecO = at::vec::Vectorized<opmath_t>;
+  if (count >= VecO::size()) return v;
+  opmath_t tmp[VecO::size()];
+  v.store(tmp);
+  for (int64_t l = count; l < VecO::size(); ++l) tmp[l] = opmath_t(0);
+  return VecO::loadu(tmp);
 }
 
 // The tensors of one call, as raw pointers (all contiguous, one dtype).
@@ -67,53 +89,43 @@ template <Mode M>
 constexpr int kOut = math::kModeOutputs<M>;
 
 // Elements [begin, end) of one row whose parameters are p (broadcast);
-// returns the parameter sums in `sums` (opmath).
+// returns the parameter sums in `sums` (opmath), added lane by lane in a
+// fixed order.
 template <Mode M, class F, class scalar_t>
 void run_row(const F& fn, const Ptrs<scalar_t>& t, int64_t begin, int64_t end,
              const at::opmath_type<scalar_t>* p, const at::opmath_type<scalar_t>* ggp,
              at::opmath_type<scalar_t>* sums) {
   using opmath_t = at::opmath_type<scalar_t>;
-  using VecS = at::vec::Vectorized<scalar_t>;
   using VecO = at::vec::Vectorized<opmath_t>;
   constexpr int NI = kIn<M>, NO = kOut<M>;
-  constexpr bool kReduced = c10::is_reduced_floating_point_v<scalar_t>;
+  constexpr int64_t kW = VecO::size();
   VecO pv[F::kMaxP], ggpv[F::kMaxP], accv[F::kMaxP];
-  opmath_t accs[F::kMaxP];
   for (int k = 0; k < fn.P; ++k) {
     pv[k] = VecO(p[k]);
     ggpv[k] = VecO(ggp ? ggp[k] : opmath_t(0));
     accv[k] = VecO(opmath_t(0));
-    accs[k] = opmath_t(0);
   }
-  int64_t i = begin;
-  for (; i + VecS::size() <= end; i += VecS::size()) {
-    VecS raw[NI];
-    for (int a = 0; a < NI; ++a) raw[a] = VecS::loadu(t.in[a] + i);
-    if constexpr (kReduced) {
-      VecO lo[NI], hi[NI], olo[2], ohi[2];
-      for (int a = 0; a < NI; ++a) std::tie(lo[a], hi[a]) = at::vec::convert_to_float<scalar_t>(raw[a]);
-      element<M>(fn, lo, olo, pv, ggpv, accv);
-      element<M>(fn, hi, ohi, pv, ggpv, accv);
-      for (int o = 0; o < NO; ++o) at::vec::convert_from_float<scalar_t>(olo[o], ohi[o]).store(t.out[o] + i);
+  for (int64_t i = begin; i < end; i += kW) {
+    const int64_t count = std::min(kW, end - i);
+    VecO in[NI], res[2];
+    for (int a = 0; a < NI; ++a) in[a] = load_opmath<scalar_t, opmath_t>(t.in[a] + i, count);
+    if (count == kW) {
+      element<M>(fn, in, res, pv, ggpv, accv);
     } else {
-      VecO res[2];
-      element<M>(fn, raw, res, pv, ggpv, accv);
-      for (int o = 0; o < NO; ++o) res[o].store(t.out[o] + i);
+      VecO part[F::kMaxP];
+      for (int k = 0; k < fn.P; ++k) part[k] = VecO(opmath_t(0));
+      element<M>(fn, in, res, pv, ggpv, part);
+      for (int k = 0; k < fn.P; ++k) accv[k] = accv[k] + first_lanes(part[k], count);
     }
-  }
-  for (; i < end; ++i) {
-    opmath_t v[NI], res[2];
-    for (int a = 0; a < NI; ++a) v[a] = static_cast<opmath_t>(t.in[a][i]);
-    element<M>(fn, v, res, p, ggp, accs);
-    for (int o = 0; o < NO; ++o) t.out[o][i] = static_cast<scalar_t>(res[o]);
+    for (int o = 0; o < NO; ++o) store_opmath<scalar_t, opmath_t>(res[o], t.out[o] + i, count);
   }
   if constexpr (M != Mode::kForward) {
     for (int k = 0; k < fn.P; ++k) {
-      opmath_t tmp[VecO::size()];
+      opmath_t tmp[kW];
       accv[k].store(tmp);
-      opmath_t s = accs[k];
-      for (int l = 0; l < VecO::size(); ++l) s += tmp[l];
-      sums[k] = s;
+      opmath_t total = opmath_t(0);
+      for (int64_t l = 0; l < kW; ++l) total += tmp[l];
+      sums[k] = total;
     }
   }
 }
@@ -162,10 +174,9 @@ void run_rows(const F& fn, const Ptrs<scalar_t>& t, const ParamLayout& L) {
 template <Mode M, class F, class scalar_t>
 void run_lanes(const F& fn, const Ptrs<scalar_t>& t, const ParamLayout& L) {
   using opmath_t = at::opmath_type<scalar_t>;
-  using VecS = at::vec::Vectorized<scalar_t>;
   using VecO = at::vec::Vectorized<opmath_t>;
   constexpr int NI = kIn<M>, NO = kOut<M>;
-  constexpr bool kReduced = c10::is_reduced_floating_point_v<scalar_t>;
+  constexpr int64_t kW = VecO::size();
   const int64_t C = L.C;
   const int64_t rows_per_chunk = std::max<int64_t>(1, kChunk / C);
   const int64_t chunks = (L.N + rows_per_chunk - 1) / rows_per_chunk;
@@ -190,53 +201,24 @@ void run_lanes(const F& fn, const Ptrs<scalar_t>& t, const ParamLayout& L) {
             }
           }
         };
-        int64_t c = 0;
-        for (; c + VecS::size() <= C; c += VecS::size()) {
-          VecS raw[NI];
-          for (int a = 0; a < NI; ++a) raw[a] = VecS::loadu(t.in[a] + base + c);
-          auto run_half = [&](const VecO* in, VecO* res, int64_t coff) {
-            VecO pv[F::kMaxP], ggpv[F::kMaxP], contrib[F::kMaxP];
-            for (int k = 0; k < fn.P; ++k) {
-              pv[k] = load_params<scalar_t, opmath_t>(t.w + k * L.G + gbase + c + coff);
-              ggpv[k] = t.ggw ? load_params<scalar_t, opmath_t>(t.ggw + k * L.G + gbase + c + coff)
-                              : VecO(opmath_t(0));
-              contrib[k] = VecO(opmath_t(0));
-            }
-            element<M>(fn, in, res, pv, ggpv, contrib);
-            if constexpr (M != Mode::kForward) {
-              for (int k = 0; k < fn.P; ++k) {
-                opmath_t tmp[VecO::size()];
-                contrib[k].store(tmp);
-                for (int l = 0; l < VecO::size(); ++l) emit(c + coff + l, k, tmp[l]);
-              }
-            }
-          };
-          if constexpr (kReduced) {
-            VecO lo[NI], hi[NI], olo[2], ohi[2];
-            for (int a = 0; a < NI; ++a) std::tie(lo[a], hi[a]) = at::vec::convert_to_float<scalar_t>(raw[a]);
-            run_half(lo, olo, 0);
-            run_half(hi, ohi, VecO::size());
-            for (int o = 0; o < NO; ++o) {
-              at::vec::convert_from_float<scalar_t>(olo[o], ohi[o]).store(t.out[o] + base + c);
-            }
-          } else {
-            VecO res[2];
-            run_half(raw, res, 0);
-            for (int o = 0; o < NO; ++o) res[o].store(t.out[o] + base + c);
-          }
-        }
-        for (; c < C; ++c) {
-          opmath_t v[NI], res[2], p[F::kMaxP], ggp[F::kMaxP], contrib[F::kMaxP];
-          for (int a = 0; a < NI; ++a) v[a] = static_cast<opmath_t>(t.in[a][base + c]);
+        for (int64_t c = 0; c < C; c += kW) {
+          const int64_t count = std::min(kW, C - c);
+          VecO in[NI], res[2], pv[F::kMaxP], ggpv[F::kMaxP], contrib[F::kMaxP];
+          for (int a = 0; a < NI; ++a) in[a] = load_opmath<scalar_t, opmath_t>(t.in[a] + base + c, count);
           for (int k = 0; k < fn.P; ++k) {
-            p[k] = static_cast<opmath_t>(t.w[k * L.G + gbase + c]);
-            ggp[k] = t.ggw ? static_cast<opmath_t>(t.ggw[k * L.G + gbase + c]) : opmath_t(0);
-            contrib[k] = opmath_t(0);
+            pv[k] = load_opmath<scalar_t, opmath_t>(t.w + k * L.G + gbase + c, count);
+            ggpv[k] = t.ggw ? load_opmath<scalar_t, opmath_t>(t.ggw + k * L.G + gbase + c, count)
+                            : VecO(opmath_t(0));
+            contrib[k] = VecO(opmath_t(0));
           }
-          element<M>(fn, v, res, p, ggp, contrib);
-          for (int o = 0; o < NO; ++o) t.out[o][base + c] = static_cast<scalar_t>(res[o]);
+          element<M>(fn, in, res, pv, ggpv, contrib);
+          for (int o = 0; o < NO; ++o) store_opmath<scalar_t, opmath_t>(res[o], t.out[o] + base + c, count);
           if constexpr (M != Mode::kForward) {
-            for (int k = 0; k < fn.P; ++k) emit(c, k, contrib[k]);
+            for (int k = 0; k < fn.P; ++k) {
+              opmath_t tmp[kW];
+              contrib[k].store(tmp);
+              for (int64_t l = 0; l < count; ++l) emit(c + l, k, tmp[l]);
+            }
           }
         }
       }
@@ -255,8 +237,8 @@ void run_lanes(const F& fn, const Ptrs<scalar_t>& t, const ParamLayout& L) {
 }
 
 template <Mode M, class F>
-void run(const ParamCall& call, const Params& cfg) {
-  const F fn(cfg);
+void run(const ParamCall& call, const void* args) {
+  const F fn(*static_cast<const typename F::Args*>(args));
   const ParamLayout& L = call.layout;
   AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, call.in[0].scalar_type(),
                                   "param_activation", [&] {

@@ -26,11 +26,13 @@ void rrelu_train(at::Tensor& out, at::Tensor& noise, const at::Tensor& in,
     auto* gen = at::get_generator_or_default<at::CPUGeneratorImpl>(
         generator, at::detail::getDefaultCPUGenerator());
     std::lock_guard<std::mutex> lock(gen->mutex_);
+    // The bounds rounded to the computation type first, as torch's rrelu.
+    const double lo = static_cast<opmath_t>(lower), hi = static_cast<opmath_t>(upper);
     const int64_t numel = x.numel();
     for (int64_t i = 0; i < numel; ++i) {
       const opmath_t v = static_cast<opmath_t>(xp[i]);
       if (v <= opmath_t(0)) {
-        at::uniform_real_distribution<double> uniform(lower, upper);
+        at::uniform_real_distribution<double> uniform(lo, hi);
         const auto slope = static_cast<opmath_t>(uniform(gen));
         yp[i] = static_cast<scalar_t>(v * slope);
         np[i] = static_cast<scalar_t>(slope);

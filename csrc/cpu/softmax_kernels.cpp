@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "../math/overloads.h"
 #include "../ops/kernel_table.h"
 #include "loops.h"
 
@@ -30,11 +31,6 @@ void load_op(const scalar_t* src, int64_t len, int64_t stride, opmath_t* dst) {
 template <class scalar_t, class opmath_t>
 void store_op(const opmath_t* src, int64_t len, int64_t stride, scalar_t* dst) {
   for (int64_t i = 0; i < len; ++i) dst[i * stride] = static_cast<scalar_t>(src[i]);
-}
-
-template <class T>
-T max_propagating(T a, T b) {
-  return (b != b || b > a) ? b : a;
 }
 
 template <class T, class V>
@@ -59,8 +55,8 @@ void softmax_row(const T* x, T* y, int64_t n) {
   V m(-std::numeric_limits<T>::infinity());
   int64_t i = 0;
   for (; i < nv; i += V::size()) m = at::vec::maximum(m, V::loadu(x + i));
-  T mx = horizontal<T>(m, -std::numeric_limits<T>::infinity(), &max_propagating<T>);
-  for (; i < n; ++i) mx = max_propagating(mx, x[i]);
+  T mx = horizontal<T>(m, -std::numeric_limits<T>::infinity(), &math::max_nan<T>);
+  for (; i < n; ++i) mx = math::max_nan(mx, x[i]);
   const V vm(mx);
   V s(T(0));
   for (i = 0; i < nv; i += V::size()) {

@@ -20,8 +20,9 @@ inline namespace TA_NS {
 
 template <class G>
 struct Gated {
+  using Args = typename G::Args;  // the gate's arguments (geglu: approximate)
   G gate;
-  TA_HD explicit Gated(const Params& p) : gate(p) {}
+  TA_HD explicit Gated(const Args& a) : gate(a) {}
 
   template <class T> TA_HD T f(T a, T b) const { return a * gate.f(b); }
 

@@ -61,7 +61,8 @@ struct GatedDoubleBackward {  // (gga, ggb, g, a, b) -> (d_g, d_a, d_b)
 };
 
 // ---------------------------------------------------------------- crelu
-// cat(relu(x), relu(-x)) and its backward, from the relu functor.
+// cat(relu(x), relu(-x)) and its backward, from the relu functor (relu(-x)
+// of x = +0 is -0, as torch's cat(relu(x), relu(-x))).
 template <class R>
 struct CreluForward {  // x -> (relu(x), relu(-x))
   R relu;

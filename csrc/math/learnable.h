@@ -11,8 +11,10 @@
 //          dp_l  = g (ggx f_{x p_l} + Σ_k ggp_k f_{p_k p_l})
 //
 // The engine (csrc/cpu/param_kernels.cpp) sums gp and dp over each group,
-// deterministically.  Config (degrees, levels) comes in Params; p is the
-// per-group parameter vector.
+// deterministically.  The op's configuration (degrees, levels, the number of
+// terms) is the functor's Args; p is the per-group parameter vector.  Where a
+// learnable op is a pointwise activation with a parameter made learnable,
+// the functor uses that activation's math (csrc/math/pointwise.h).
 #pragma once
 
 #include "pointwise.h"
@@ -20,23 +22,18 @@
 namespace ta::math {
 inline namespace TA_NS {
 
-struct LearnableBase {
-  static constexpr bool kPerSample = false;
-};
-
 // ------------------------------------------------------------------- prelu
-// p = (w): x if x > 0 else w x (F.prelu); ∂/∂w = x where x <= 0.
-struct PReLU : LearnableBase {
+// p = (w): leaky_relu with slope w (F.prelu); ∂/∂w = x where x <= 0.
+struct PReLU {
   static constexpr int kMaxP = 1;
+  using Args = NoArgs;
   int P = 1;
-  TA_HD explicit PReLU(const Params&) {}
-  template <class T> TA_HD T f(T x, const T* p) const {
-    return where(x > c<T>(0), x, p[0] * x);
-  }
+  TA_HD explicit PReLU(const Args&) {}
+  template <class T> TA_HD T f(T x, const T* p) const { return LeakyRelu::value(x, p[0]); }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     const auto pos = x > c<T>(0);
     gp[0] = where(pos, c<T>(0), g * x);
-    return where(pos, g, g * p[0]);
+    return g * LeakyRelu::deriv(x, p[0]);
   }
   template <class T>
   TA_HD void grad2(T x, const T* p, T g, T ggx, const T* ggp, T& dg, T& dx, T* dp) const {
@@ -48,20 +45,19 @@ struct PReLU : LearnableBase {
 };
 
 // ---------------------------------------------------- swish with a learnable beta
-// p = (β): x σ(βx) (the Swish functor's math); ∂/∂β = x² σ(βx) σ(-βx).
-//   f_x = s + v ss, f_xx = β h, f_xβ = x h, f_ββ = x³ ss (sn - s)
-// with v = βx, ss = σ(v) σ(-v), h = ss (2 + v (sn - s)).
-struct SwishBeta : LearnableBase {
+// p = (β): the Swish functor's math with a runtime β; with v = βx,
+// ss = σ(v) σ(-v) and h = ss (2 + v (sn - s)):
+//   f_x, f_xx = β h from Swish;  f_β = x² ss,  f_xβ = x h,  f_ββ = x³ ss (sn - s)
+struct SwishBeta {
   static constexpr int kMaxP = 1;
+  using Args = NoArgs;
   int P = 1;
-  TA_HD explicit SwishBeta(const Params&) {}
-  template <class T> TA_HD T f(T x, const T* p) const { return mul0(x, sigmoid(x * p[0])); }
+  TA_HD explicit SwishBeta(const Args&) {}
+  template <class T> TA_HD T f(T x, const T* p) const { return Swish::value(x, p[0]); }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
-    const T v = x * p[0];
-    const auto s = sig2(v);
-    const T ss = s.s * s.sn;
-    gp[0] = g * mul0(x * x, ss);
-    return g * (s.s + mul0(v, ss));
+    const auto s = sig2(x * p[0]);
+    gp[0] = g * mul0(x * x, s.s * s.sn);
+    return g * Swish::value_and_deriv(x, p[0]).df;
   }
   template <class T>
   TA_HD void grad2(T x, const T* p, T g, T ggx, const T* ggp, T& dg, T& dx, T* dp) const {
@@ -70,10 +66,10 @@ struct SwishBeta : LearnableBase {
     const auto s = sig2(v);
     const T ss = s.s * s.sn;
     const T h = mul0(c<T>(2) + v * (s.sn - s.s), ss);
-    const T fx = s.s + mul0(v, ss);
+    const T fx = Swish::value_and_deriv(x, beta).df;
     const T fb = mul0(x * x, ss);
     dg = ggx * fx + ggp[0] * fb;
-    dx = g * (ggx * beta * h + ggp[0] * mul0(x, h));
+    dx = g * (ggx * Swish::second(x, beta) + ggp[0] * mul0(x, h));
     dp[0] = g * (ggx * mul0(x, h) + ggp[0] * mul0(x * x * x * (s.sn - s.s), ss));
   }
 };
@@ -82,10 +78,11 @@ struct SwishBeta : LearnableBase {
 // p = (α, β): σ(αx + β).  With z = αx + β, ss = σ'(z), s2 = σ''(z) and the
 // change of z along the upstream gradients u = α ggx + x ggα + ggβ:
 //   dg = ss u,  dx = g (α s2 u + ggα ss),  dα = g (x s2 u + ggx ss),  dβ = g s2 u
-struct LearnableSigmoid : LearnableBase {
+struct LearnableSigmoid {
   static constexpr int kMaxP = 2;
+  using Args = NoArgs;
   int P = 2;
-  TA_HD explicit LearnableSigmoid(const Params&) {}
+  TA_HD explicit LearnableSigmoid(const Args&) {}
   template <class T> TA_HD T f(T x, const T* p) const { return sigmoid(p[0] * x + p[1]); }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     const auto s = sig2(p[0] * x + p[1]);
@@ -109,20 +106,19 @@ struct LearnableSigmoid : LearnableBase {
 };
 
 // ----------------------------------------------------- parametric_softplus
-// p = (α, β): sp(αx)/β with sp(z) = log(1 + e^z) computed stably for every
-// z; s = σ(z), ss = σ'(z), u = α ggx + x ggα (the change of z):
+// p = (α, β): sp(αx)/β with sp(z) = log(1 + e^z) (Softplus::raw, stable for
+// every z); s = σ(z), ss = σ'(z), u = α ggx + x ggα (the change of z):
 //   f_x = α s/β, f_α = x s/β, f_β = -sp/β²
 //   dg = s u/β - ggβ sp/β²
 //   dx = g (α ss u/β + ggα s/β - ggβ α s/β²)
 //   dα = g (x ss u/β + ggx s/β - ggβ x s/β²)
 //   dβ = g (-s u/β² + 2 ggβ sp/β³)
-struct ParametricSoftplus : LearnableBase {
+struct ParametricSoftplus {
   static constexpr int kMaxP = 2;
+  using Args = NoArgs;
   int P = 2;
-  TA_HD explicit ParametricSoftplus(const Params&) {}
-  template <class T> TA_HD static T sp(T z) {
-    return max_nan(z, c<T>(0)) + log1p_small(exp(c<T>(0) - abs(z)));
-  }
+  TA_HD explicit ParametricSoftplus(const Args&) {}
+  template <class T> TA_HD static T sp(T z) { return Softplus::raw(z); }
   template <class T> TA_HD T f(T x, const T* p) const { return sp(p[0] * x) / p[1]; }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     const T z = p[0] * x;
@@ -152,15 +148,20 @@ struct ParametricSoftplus : LearnableBase {
 // ------------------------------------------------------------------- srelu
 // p = (t_l, a_l, t_r, a_r) (Jin et al.): t_r + a_r (x - t_r) for x >= t_r,
 // x on (t_l, t_r), t_l + a_l (x - t_l) for x <= t_l.  The only second
-// derivatives: (x, a) = 1 and (t, a) = -1 on the outer pieces.
-struct SReLU : LearnableBase {
+// derivatives: (x, a) = 1 and (t, a) = -1 on the outer pieces.  A NaN
+// threshold or slope gives NaN (as a NaN weight does in prelu), rather than
+// silently selecting the middle piece.
+struct SReLU {
   static constexpr int kMaxP = 4;
+  using Args = NoArgs;
   int P = 4;
-  TA_HD explicit SReLU(const Params&) {}
+  TA_HD explicit SReLU(const Args&) {}
   template <class T> TA_HD T f(T x, const T* p) const {
     const auto right = x >= p[2];
     const auto left = x <= p[0];
-    return where(right, p[2] + p[3] * (x - p[2]), where(left, p[0] + p[1] * (x - p[0]), x));
+    const auto nan_param = (p[0] != p[0]) | (p[1] != p[1]) | (p[2] != p[2]) | (p[3] != p[3]);
+    return where(nan_param, p[0] + p[1] + p[2] + p[3],
+                 where(right, p[2] + p[3] * (x - p[2]), where(left, p[0] + p[1] * (x - p[0]), x)));
   }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     const auto right = x >= p[2];
@@ -189,21 +190,21 @@ struct SReLU : LearnableBase {
 
 // --------------------------------------------------------------------- pau
 // Power activation unit of the source article: Σ_k a_k sign(x) |x|^{p_k},
-// parameters (a_1..a_K, p_1..p_K), K = Params[0], powers > 0.  With
+// parameters (a_1..a_K, p_1..p_K), K = Args::terms, powers > 0.  With
 // w_k = |x|^{p_k} and L = ln|x|:
 //   f_x = Σ a_k p_k |x|^{p_k - 1},  f_{a_k} = sign(x) w_k,
 //   f_{p_k} = a_k sign(x) w_k L
 // At x = 0 (documented): |x|^{p-1} is taken as 1 for p = 1 and 0 otherwise
 // (its limit for p > 1; for p < 1 the derivative is infinite and 0 is
 // used), ∂/∂p_k = 0, and f_xx = f_{x p_k} = 0.
-struct PAU : LearnableBase {
+struct PAU {
   static constexpr int kMaxP = 8;  // K <= 4
+  struct Args {
+    int64_t terms;  // K
+  };
   int P, K;
-  TA_HD explicit PAU(const Params& cfg) : P(2 * static_cast<int>(cfg.v[0])), K(static_cast<int>(cfg.v[0])) {}
+  TA_HD explicit PAU(const Args& a) : P(2 * static_cast<int>(a.terms)), K(static_cast<int>(a.terms)) {}
 
-  template <class T> TA_HD static T sgn(T x) {
-    return where(x > c<T>(0), c<T>(1), where(x < c<T>(0), c<T>(-1), c<T>(0)));
-  }
   // |x|^{p-1} with the convention at 0.
   template <class T> TA_HD static T pow_m1(T x, T L, T p) {
     return where(x == c<T>(0), where(p == c<T>(1), c<T>(1), c<T>(0)), exp((p - c<T>(1)) * L));
@@ -212,11 +213,11 @@ struct PAU : LearnableBase {
     const T L = log(abs(x));
     T acc = c<T>(0);
     for (int k = 0; k < K; ++k) acc = acc + p[k] * exp(p[K + k] * L);
-    return sgn(x) * acc;
+    return sign(x) * acc;
   }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     const T L = log(abs(x));
-    const T sx = sgn(x);
+    const T sx = sign(x);
     T gx = c<T>(0);
     for (int k = 0; k < K; ++k) {
       const T w = exp(p[K + k] * L);
@@ -229,7 +230,7 @@ struct PAU : LearnableBase {
   template <class T>
   TA_HD void grad2(T x, const T* p, T g, T ggx, const T* ggp, T& dg, T& dx, T* dp) const {
     const T L = log(abs(x));
-    const T sx = sgn(x);
+    const T sx = sign(x);
     const auto at0 = x == c<T>(0);
     T fx = c<T>(0), fxx = c<T>(0), dxs = c<T>(0), dgs = c<T>(0);
     for (int k = 0; k < K; ++k) {
@@ -257,7 +258,7 @@ struct PAU : LearnableBase {
 // -------------------------------------------------------------------- pade
 // Safe Padé activation unit (Molina et al.): F = N/Q with
 // N = Σ_{j=0}^{m} a_j x^j, Q = 1 + A, A = Σ_{k=1}^{n} |b_k| |x|^k;
-// parameters (a_0..a_m, b_1..b_n), m = Params[0], n = Params[1].
+// parameters (a_0..a_m, b_1..b_n), m, n = Args::num_degree, den_degree.
 // With r_k = sign(b_k)|x|^k (= ∂A/∂b_k) and primes for d/dx:
 //   F_x = (N' - F A')/Q,  F_xx = (N'' - 2 F_x A' - F A'')/Q
 //   F_{a_j} = x^j/Q,  F_{b_k} = -F r_k/Q
@@ -267,14 +268,17 @@ struct PAU : LearnableBase {
 //   da_j  = g (ggx j x^{j-1} - F_{a_j} (ggx A' + dR))/Q
 //   db_k  = g (ggx F_{x b_k} - r_k dN/Q² - 2 F_{b_k} dR/Q),
 //           F_{x b_k} = -(F_x r_k + F r_k' + F_{b_k} A')/Q
-struct Pade : LearnableBase {
+struct Pade {
   static constexpr int kMaxNum = 9, kMaxDen = 8;
   static constexpr int kMaxP = kMaxNum + kMaxDen;
+  struct Args {
+    int64_t num_degree, den_degree;
+  };
   int P, m, n;
-  TA_HD explicit Pade(const Params& cfg)
-      : P(static_cast<int>(cfg.v[0]) + 1 + static_cast<int>(cfg.v[1])),
-        m(static_cast<int>(cfg.v[0])),
-        n(static_cast<int>(cfg.v[1])) {}
+  TA_HD explicit Pade(const Args& a)
+      : P(static_cast<int>(a.num_degree) + 1 + static_cast<int>(a.den_degree)),
+        m(static_cast<int>(a.num_degree)),
+        n(static_cast<int>(a.den_degree)) {}
 
   template <class T>
   struct Parts {
@@ -289,7 +293,7 @@ struct Pade : LearnableBase {
       N = N * x + p[j];
     }
     const T ax = abs(x);
-    const T sx = where(x > c<T>(0), c<T>(1), where(x < c<T>(0), c<T>(-1), c<T>(0)));
+    const T sx = sign(x);
     T A = c<T>(0), A1 = c<T>(0), A2 = c<T>(0);
     T pk1 = c<T>(1), pk2 = c<T>(0);  // |x|^(k-1), |x|^(k-2)
     for (int k = 1; k <= n; ++k) {
@@ -305,9 +309,6 @@ struct Pade : LearnableBase {
     const T F = N / Q;
     return {N, N1, N2, A1, A2, Q, F, (N1 - F * A1) / Q};
   }
-  template <class T> TA_HD static T sgn(T v) {
-    return where(v > c<T>(0), c<T>(1), where(v < c<T>(0), c<T>(-1), c<T>(0)));
-  }
   template <class T> TA_HD T f(T x, const T* p) const { return parts(x, p, false).F; }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     const auto q = parts(x, p, false);
@@ -320,7 +321,7 @@ struct Pade : LearnableBase {
     const T ax = abs(x);
     T xk = ax;
     for (int k = 1; k <= n; ++k) {
-      gp[m + k] = c<T>(0) - gq * q.F * sgn(p[m + k]) * xk;
+      gp[m + k] = c<T>(0) - gq * q.F * sign(p[m + k]) * xk;
       xk = xk * ax;
     }
     return g * q.Fx;
@@ -331,7 +332,7 @@ struct Pade : LearnableBase {
     const T invQ = c<T>(1) / q.Q;
     const T Fxx = (q.N2 - c<T>(2) * q.Fx * q.A1 - q.F * q.A2) * invQ;
     const T ax = abs(x);
-    const T sx = sgn(x);
+    const T sx = sign(x);
     // directional sums over the parameters
     T dN = c<T>(0), dN1 = c<T>(0), xj = c<T>(1), xjm1 = c<T>(0);  // x^j, j x^(j-1)
     for (int j = 0; j <= m; ++j) {
@@ -342,7 +343,7 @@ struct Pade : LearnableBase {
     }
     T dR = c<T>(0), dR1 = c<T>(0), xk = c<T>(1);  // |x|^(k-1)
     for (int k = 1; k <= n; ++k) {
-      const T sb = sgn(p[m + k]);
+      const T sb = sign(p[m + k]);
       dR1 = dR1 + ggp[m + k] * sb * c<T>(k) * xk * sx;
       xk = xk * ax;
       dR = dR + ggp[m + k] * sb * xk;
@@ -360,7 +361,7 @@ struct Pade : LearnableBase {
     }
     xk = c<T>(1);
     for (int k = 1; k <= n; ++k) {
-      const T sb = sgn(p[m + k]);
+      const T sb = sign(p[m + k]);
       const T r1 = sb * c<T>(k) * xk * sx;  // r_k'
       xk = xk * ax;
       const T r = sb * xk;
@@ -372,36 +373,41 @@ struct Pade : LearnableBase {
 };
 
 // ---------------------------------------------------------- PACT quant_relu
-// p = (α), levels L = Params[0]: round(clip(x, 0, α)/α L) α/L; straight
+// p = (α): quant_relu with a learnable max_val α (QuantRelu's math); straight
 // through: ∂/∂x = 1 on (0, α), ∂/∂α = 1 where x >= α; second derivatives 0.
-struct Pact : LearnableBase {
+struct Pact {
   static constexpr int kMaxP = 1;
+  struct Args {
+    int64_t levels;
+  };
   int P = 1;
   double levels;
-  TA_HD explicit Pact(const Params& cfg) : levels(cfg.v[0]) {}
+  TA_HD explicit Pact(const Args& a) : levels(static_cast<double>(a.levels)) {}
   template <class T> TA_HD T f(T x, const T* p) const {
-    const T xc = clamp_nan(x, c<T>(0), p[0]);
-    return round_even(xc / p[0] * c<T>(levels)) * p[0] / c<T>(levels);
+    return QuantRelu::quantize(x, p[0], c<T>(levels));
   }
   template <class T> TA_HD T grad(T x, const T* p, T g, T* gp) const {
     gp[0] = where(x >= p[0], g, c<T>(0));
-    return where((x > c<T>(0)) & (x < p[0]), g, c<T>(0));
+    return g * QuantRelu::straight_through(x, p[0]);
   }
   template <class T>
   TA_HD void grad2(T x, const T* p, T, T ggx, const T* ggp, T& dg, T& dx, T* dp) const {
-    dg = where((x > c<T>(0)) & (x < p[0]), ggx, c<T>(0)) + where(x >= p[0], ggp[0], c<T>(0));
+    dg = ggx * QuantRelu::straight_through(x, p[0]) + where(x >= p[0], ggp[0], c<T>(0));
     dx = c<T>(0);
     dp[0] = c<T>(0);
   }
 };
 
 // ------------------------------------------------------------ relu_polymix
-// p = (a, b), degree d = Params[0]: σ(b) relu(x) + (1 - σ(b)) a S(x) with
+// p = (a, b), degree d = Args::degree: σ(b) relu(x) + (1 - σ(b)) a S(x) with
 // S = Σ_{i=1}^{d} x^i/i (S' = Σ x^{i-1}, S'' = Σ (i-1) x^{i-2}).
-struct ReLUPolyMix : LearnableBase {
+struct ReLUPolyMix {
   static constexpr int kMaxP = 2;
+  struct Args {
+    int64_t degree;
+  };
   int P = 2, degree;
-  TA_HD explicit ReLUPolyMix(const Params& cfg) : degree(static_cast<int>(cfg.v[0])) {}
+  TA_HD explicit ReLUPolyMix(const Args& a) : degree(static_cast<int>(a.degree)) {}
   template <class T>
   struct Poly {
     T S, S1, S2;
@@ -451,15 +457,17 @@ struct ReLUPolyMix : LearnableBase {
 
 // ------------------------------------------------------------ dynamic_relu
 // DY-ReLU (Chen et al.): y = max_k (a_k x + b_k) with per-sample (and per-
-// channel) coefficients p = (a_1..a_K, b_1..b_K), K = Params[0]; the
+// channel) coefficients p = (a_1..a_K, b_1..b_K), K = Args::pieces; the
 // gradient goes to the first maximal piece k*: f_x = a_k*, f_{a_k*} = x,
 // f_{b_k*} = 1; the only second derivative is f_{x a_k*} = 1.
-struct DynamicReLU : LearnableBase {
-  static constexpr bool kPerSample = true;
+struct DynamicReLU {
   static constexpr int kMaxP = 8;  // K <= 4
+  struct Args {
+    int64_t pieces;  // K
+  };
   int P, K;
-  TA_HD explicit DynamicReLU(const Params& cfg)
-      : P(2 * static_cast<int>(cfg.v[0])), K(static_cast<int>(cfg.v[0])) {}
+  TA_HD explicit DynamicReLU(const Args& a)
+      : P(2 * static_cast<int>(a.pieces)), K(static_cast<int>(a.pieces)) {}
   template <class T> TA_HD T f(T x, const T* p) const {
     T best = p[0] * x + p[K];
     for (int k = 1; k < K; ++k) best = max_nan(best, p[k] * x + p[K + k]);

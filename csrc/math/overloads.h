@@ -78,9 +78,6 @@ TA_SCALAR_UNARY(sqrt, sqrtf, sqrt)
 TA_SCALAR_UNARY(round_even, nearbyintf, nearbyint)
 #undef TA_SCALAR_UNARY
 
-TA_HD float hypot(float a, float b) { return ::hypotf(a, b); }
-TA_HD double hypot(double a, double b) { return ::hypot(a, b); }
-
 template <class S>
 TA_HD S where(bool cond, S a, S b) {
   return cond ? a : b;
@@ -119,11 +116,6 @@ TA_VEC_UNARY(sqrt, sqrt)
 TA_VEC_UNARY(round_even, round)
 #undef TA_VEC_UNARY
 
-template <class S>
-inline Vec<S> hypot(const Vec<S>& a, const Vec<S>& b) {
-  return a.hypot(b);
-}
-
 // `mask` holds all-ones lanes where the condition is true (what the
 // comparison operators of Vectorized return).
 template <class S>
@@ -149,6 +141,12 @@ inline Vec<S> min_nan(const Vec<S>& a, const Vec<S>& bound) {
 template <class T>
 TA_HD T clamp_nan(T x, T lo, T hi) {
   return min_nan(max_nan(x, lo), hi);
+}
+
+// -1, 0 or 1 (0 for ±0 and NaN).
+template <class T>
+TA_HD T sign(T x) {
+  return where(x > c<T>(0), c<T>(1), where(x < c<T>(0), c<T>(-1), c<T>(0)));
 }
 
 // a * b, except that a zero b wins over an infinite a (mul0(-inf, 0) = 0):

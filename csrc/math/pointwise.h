@@ -1,21 +1,25 @@
 // The math of every pointwise activation, written once.
 //
-// Each functor is built from the op's Params and provides, as templates over
-// the value type T (float/double scalar, or Vectorized<float/double>):
+// Each functor is built from its named arguments (the struct F::Args, filled
+// by the op's descriptor from the schema arguments, see csrc/generated/spec.h)
+// and provides, as templates over the value type T (float/double scalar,
+// Vectorized<float/double>, or a Jet of Taylor coefficients, csrc/math/jet.h):
 //
 //   f(x)             the activation
 //   df(x), d2f(x)    first and second derivative in terms of the input
 //                    (when kInputDeriv)
 //   dy(y), d2y(y)    the first derivative written in terms of the OUTPUT
 //                    y = f(x), and the derivative of dy with respect to y
-//                    (when kOutputDeriv; lets the forward save only y, as
-//                    torch does for sigmoid/tanh/relu, and enables in-place)
+//                    (when kOutputDeriv: the in-place op then keeps only y
+//                    for the backward)
 //
-// kZeroD2 marks piecewise-linear ops: the second derivative is 0 almost
-// everywhere and d2f/d2y are not provided.  kConstantDeriv: nothing needs to
-// be saved for the backward (linear).  output_deriv_ok(p) says whether
-// dy is valid for these parameters (elu with alpha < 0 cannot recover the
-// branch from the sign of y).
+// Derivatives of order three and higher come from f itself, evaluated on
+// jets (truncated Taylor series, csrc/math/jet.h), and likewise from dy for
+// the in-place backward.  kZeroD2 marks piecewise-linear ops: every
+// derivative past the first is 0 almost everywhere and d2f/d2y are not
+// provided.  kConstantDeriv: nothing needs to be saved for the backward
+// (linear).  output_deriv_ok(args) says whether dy is valid for these
+// arguments (elu with alpha < 0 cannot recover the branch from the sign of y).
 //
 // Numerics (each is a test): every finite input, up to the dtype's maximum,
 // gives finite and accurate values and derivatives; ±inf gives the limit; NaN
@@ -25,26 +29,26 @@
 #pragma once
 
 #include "fastmath.h"
-#include "params.h"
+#include "../generated/choices.h"
 
 namespace ta::math {
 inline namespace TA_NS {
 
 struct PointwiseBase {
-  static constexpr bool kInputDeriv = true;
   static constexpr bool kOutputDeriv = false;
   static constexpr bool kZeroD2 = false;
   // The derivative is a constant: the backward needs no saved tensor.
   static constexpr bool kConstantDeriv = false;
-  // With both derivatives, the out-of-place autograd saves the output (as
-  // torch does for sigmoid and relu); the input-based ones then serve the
-  // gated ops (glu, reglu), which apply the activation to an input half.
-  static constexpr bool kPreferOutput = false;
   // Defines f_df(x) -> {f, f'} that shares work between the two (the gated
   // backward needs both at the same point).
   static constexpr bool kFusedFDf = false;
-  static bool output_deriv_ok(const Params&) { return true; }
+  // Whether dy is valid for these arguments.
+  template <class A>
+  static bool output_deriv_ok(const A&) { return true; }
 };
+
+// Functors without arguments.
+struct NoArgs {};
 
 template <class T>
 struct FDf {
@@ -64,8 +68,8 @@ TA_HD FDf<T> f_and_df(const F& fn, T x) {
 // ------------------------------------------------------------------ sigmoid
 struct Sigmoid : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
-  static constexpr bool kPreferOutput = true;
-  TA_HD explicit Sigmoid(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Sigmoid(const Args&) {}
   template <class T> TA_HD T f(T x) const { return sigmoid(x); }
   template <class T> TA_HD T df(T x) const {
     const auto s = sig2(x);
@@ -80,23 +84,31 @@ struct Sigmoid : PointwiseBase {
 };
 
 // --------------------------------------------------------------------- tanh
+// f' = 1 - t² and f'' = -2 t (1 - t²) from the input (tanh_sech2: 1 - t² is
+// accurate where t rounds to ±1); in place, from the output y = t.
 struct Tanh : PointwiseBase {
-  static constexpr bool kInputDeriv = false;
   static constexpr bool kOutputDeriv = true;
-  TA_HD explicit Tanh(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Tanh(const Args&) {}
   template <class T> TA_HD T f(T x) const { return tanh(x); }
+  template <class T> TA_HD T df(T x) const { return tanh_sech2(x).sech2; }
+  template <class T> TA_HD T d2f(T x) const {
+    const auto t = tanh_sech2(x);
+    return c<T>(-2) * t.t * t.sech2;
+  }
   template <class T> TA_HD T dy(T y) const { return c<T>(1) - y * y; }
   template <class T> TA_HD T d2y(T y) const { return c<T>(-2) * y; }
 };
 
 // ------------------------------------------------------------------- linear
 struct Linear : PointwiseBase {
-  static constexpr bool kInputDeriv = false;
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
   static constexpr bool kConstantDeriv = true;
-  TA_HD explicit Linear(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Linear(const Args&) {}
   template <class T> TA_HD T f(T x) const { return x; }
+  template <class T> TA_HD T df(T) const { return c<T>(1); }
   template <class T> TA_HD T dy(T) const { return c<T>(1); }
 };
 
@@ -105,9 +117,9 @@ struct Linear : PointwiseBase {
 // (threshold_backward: 0 where y <= 0).  The same test on x or on y.
 struct Relu : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
-  static constexpr bool kPreferOutput = true;
   static constexpr bool kZeroD2 = true;
-  TA_HD explicit Relu(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Relu(const Args&) {}
   template <class T> TA_HD T f(T x) const {
     return where(x <= c<T>(0), c<T>(0), x);
   }
@@ -123,7 +135,8 @@ struct Relu : PointwiseBase {
 struct Relu6 : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
-  TA_HD explicit Relu6(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Relu6(const Args&) {}
   template <class T> TA_HD T f(T x) const {
     return clamp_nan(x, c<T>(0), c<T>(6));
   }
@@ -134,36 +147,42 @@ struct Relu6 : PointwiseBase {
 };
 
 // --------------------------------------------------------------- leaky_relu
-// p[0] = negative_slope.  With a slope >= 0, y > 0 exactly when x > 0.
+// With a slope >= 0, y > 0 exactly when x > 0.  value/deriv take the slope
+// as a value of T: the learnable prelu uses them with a per-channel weight.
 struct LeakyRelu : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
+  struct Args {
+    double negative_slope;
+  };
   double a;
-  TA_HD explicit LeakyRelu(const Params& p) : a(p.v[0]) {}
-  static bool output_deriv_ok(const Params& p) { return p.v[0] >= 0.0; }
-  template <class T> TA_HD T f(T x) const {
-    return where(x > c<T>(0), x, x * c<T>(a));
+  TA_HD explicit LeakyRelu(const Args& p) : a(p.negative_slope) {}
+  static bool output_deriv_ok(const Args& p) { return p.negative_slope >= 0.0; }
+  template <class T> TA_HD static T value(T x, T slope) {
+    return where(x > c<T>(0), x, x * slope);
   }
-  template <class T> TA_HD T df(T x) const {
-    return where(x > c<T>(0), c<T>(1), c<T>(a));
+  template <class T> TA_HD static T deriv(T x, T slope) {
+    return where(x > c<T>(0), c<T>(1), slope);
   }
+  template <class T> TA_HD T f(T x) const { return value(x, c<T>(a)); }
+  template <class T> TA_HD T df(T x) const { return deriv(x, c<T>(a)); }
   template <class T> TA_HD T dy(T y) const { return df(y); }
 };
 
 // ------------------------------------------------------- elu / selu / celu
-// torch's parametrisation: p = (alpha, scale, input_scale)
+// torch's parametrisation (alpha, scale, input_scale):
 //   f = scale·x                          for x > 0
 //       scale·alpha·expm1(input_scale·x) for x <= 0
 // elu: (alpha, 1, 1); selu: (α, λ, 1); celu: (alpha, 1, 1/alpha).
 // In terms of y (x <= 0 branch): exp(input_scale·x) = y/(scale·alpha) + 1.
-struct Elu : PointwiseBase {
+struct EluCore : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   double alpha, scale, in_scale;
-  TA_HD explicit Elu(const Params& p)
-      : alpha(p.v[0]), scale(p.v[1]), in_scale(p.v[2]) {}
+  TA_HD EluCore(double alpha_, double scale_, double in_scale_)
+      : alpha(alpha_), scale(scale_), in_scale(in_scale_) {}
   // y <= 0 must mean x <= 0.
-  static bool output_deriv_ok(const Params& p) {
-    return p.v[0] * p.v[2] >= 0.0 && p.v[1] > 0.0;
+  TA_HD static bool branch_from_output(double alpha, double scale, double in_scale) {
+    return alpha * in_scale >= 0.0 && scale > 0.0;
   }
   template <class T> TA_HD T f(T x) const {
     return where(x <= c<T>(0), expm1(x * c<T>(in_scale)) * c<T>(alpha * scale),
@@ -189,15 +208,42 @@ struct Elu : PointwiseBase {
   }
 };
 
+struct Elu : EluCore {
+  struct Args {
+    double alpha;
+  };
+  TA_HD explicit Elu(const Args& p) : EluCore(p.alpha, 1.0, 1.0) {}
+  static bool output_deriv_ok(const Args& p) { return branch_from_output(p.alpha, 1.0, 1.0); }
+};
+
+struct Selu : EluCore {
+  static constexpr double kAlpha = 1.6732632423543772848170429916717;
+  static constexpr double kLambda = 1.0507009873554804934193349852946;
+  using Args = NoArgs;
+  TA_HD explicit Selu(const Args&) : EluCore(kAlpha, kLambda, 1.0) {}
+};
+
+struct Celu : EluCore {
+  struct Args {
+    double alpha;  // nonzero with a finite reciprocal (the descriptor checks)
+  };
+  TA_HD explicit Celu(const Args& p) : EluCore(p.alpha, 1.0, 1.0 / p.alpha) {}
+  static bool output_deriv_ok(const Args& p) {
+    return branch_from_output(p.alpha, 1.0, 1.0 / p.alpha);
+  }
+};
+
 // --------------------------------------------------------------------- gelu
-// p[0] = 1 for approximate='tanh'.
 // exact:  x·Φ(x) with Φ(x) = erfc(-x/√2)/2 (no 1+erf cancellation for x < 0).
 //         Below x = -40 the product underflows to 0, so x is clamped there:
 //         that is exact for finite x and gives the limit 0 at -inf.
 // tanh:   ½x(1+tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³).
 struct Gelu : PointwiseBase {
+  struct Args {
+    int64_t approximate;  // choices::approximate_none or _tanh
+  };
   bool tanh_approx;
-  TA_HD explicit Gelu(const Params& p) : tanh_approx(p.v[0] != 0.0) {}
+  TA_HD explicit Gelu(const Args& p) : tanh_approx(p.approximate == choices::approximate_tanh) {}
 
   static constexpr double kSqrt1_2 = 0.70710678118654752440;
   static constexpr double kInvSqrt2Pi = 0.39894228040143267794;
@@ -258,38 +304,49 @@ struct Gelu : PointwiseBase {
 };
 
 // -------------------------------------------------------------- swish, silu
-// p[0] = beta.  f = x·σ(βx); the products with σ(v)σ(-v), which vanish as
-// |v| grows, use mul0 so that ±inf gives the limit instead of inf·0.
+// f = x·σ(βx); the products with σ(v)σ(-v), which vanish as |v| grows, use
+// mul0 so that ±inf gives the limit instead of inf·0.  The static forms take
+// β as a value of T: the learnable swish uses them with a per-channel β.
 struct Swish : PointwiseBase {
+  struct Args {
+    double beta;
+  };
   double beta;
-  TA_HD explicit Swish(const Params& p) : beta(p.v[0]) {}
-  template <class T> TA_HD T f(T x) const {
-    return mul0(x, sigmoid(x * c<T>(beta)));
-  }
-  template <class T> TA_HD T df(T x) const {
-    return f_df(x).df;
-  }
-  // f and f' from one σ (f's value may differ from f(x) in the last bit:
+  TA_HD explicit Swish(const Args& p) : beta(p.beta) {}
+  template <class T> TA_HD static T value(T x, T b) { return mul0(x, sigmoid(x * b)); }
+  // f and f' from one σ (f's value may differ from value(x) in the last bit:
   // σ of a negative argument comes from e/(1 + e) here).
-  static constexpr bool kFusedFDf = true;
-  template <class T> TA_HD FDf<T> f_df(T x) const {
-    const T v = x * c<T>(beta);
+  template <class T> TA_HD static FDf<T> value_and_deriv(T x, T b) {
+    const T v = x * b;
     const auto s = sig2(v);
     return {mul0(x, s.s), s.s + mul0(v, s.s * s.sn)};
   }
-  template <class T> TA_HD T d2f(T x) const {
-    const T v = x * c<T>(beta);
+  template <class T> TA_HD static T second(T x, T b) {
+    const T v = x * b;
     const auto s = sig2(v);
-    return mul0(c<T>(beta) * (c<T>(2) + v * (s.sn - s.s)), s.s * s.sn);
+    return mul0(b * (c<T>(2) + v * (s.sn - s.s)), s.s * s.sn);
   }
+  template <class T> TA_HD T f(T x) const { return value(x, c<T>(beta)); }
+  template <class T> TA_HD T df(T x) const { return value_and_deriv(x, c<T>(beta)).df; }
+  static constexpr bool kFusedFDf = true;
+  template <class T> TA_HD FDf<T> f_df(T x) const { return value_and_deriv(x, c<T>(beta)); }
+  template <class T> TA_HD T d2f(T x) const { return second(x, c<T>(beta)); }
+};
+
+struct Silu : Swish {
+  using Args = NoArgs;
+  TA_HD explicit Silu(const Args&) : Swish(Swish::Args{1.0}) {}
 };
 
 // ------------------------------------------------------------------- eswish
-// p[0] = beta: β·x·σ(x), i.e. β times silu.
+// β·x·σ(x), i.e. β times silu.
 struct Eswish : PointwiseBase {
+  struct Args {
+    double beta;
+  };
   double beta;
-  Swish silu;
-  TA_HD explicit Eswish(const Params& p) : beta(p.v[0]), silu(Params{{1.0}}) {}
+  Silu silu;
+  TA_HD explicit Eswish(const Args& p) : beta(p.beta), silu(NoArgs{}) {}
   template <class T> TA_HD T f(T x) const { return c<T>(beta) * silu.f(x); }
   template <class T> TA_HD T df(T x) const { return c<T>(beta) * silu.df(x); }
   template <class T> TA_HD T d2f(T x) const { return c<T>(beta) * silu.d2f(x); }
@@ -301,10 +358,11 @@ struct Eswish : PointwiseBase {
 //   x <  0: t = q(q+2)/(q²+2q+2),    1-t² = 4(1+q)²/(q²+2q+2)²
 // one exp, no overflow, no cancellation.
 struct Mish : PointwiseBase {
-  TA_HD explicit Mish(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Mish(const Args&) {}
   template <class T>
   struct Parts {
-    T t, omt2, sig, sign;  // tanh(sp(x)), 1 - t², σ(x), σ(-x)
+    T t, omt2, sig, sig_neg;  // tanh(sp(x)), 1 - t², σ(x), σ(-x)
   };
   template <class T> TA_HD static Parts<T> parts(T x) {
     const T one = c<T>(1), two = c<T>(2);
@@ -325,7 +383,7 @@ struct Mish : PointwiseBase {
   }
   template <class T> TA_HD T d2f(T x) const {
     const auto p = parts(x);
-    return mul0(c<T>(2) + x * p.sign - c<T>(2) * x * p.t * p.sig,
+    return mul0(c<T>(2) + x * p.sig_neg - c<T>(2) * x * p.t * p.sig,
                 p.omt2 * p.sig);
   }
 };
@@ -333,7 +391,8 @@ struct Mish : PointwiseBase {
 // --------------------------------------------------------------------- sqnl
 // On [-2, 2]: x - x|x|/4; clamping x to [-2, 2] gives ±1 outside.
 struct Sqnl : PointwiseBase {
-  TA_HD explicit Sqnl(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Sqnl(const Args&) {}
   template <class T> TA_HD T f(T x) const {
     const T xc = clamp_nan(x, c<T>(-2), c<T>(2));
     return xc - xc * abs(xc) * c<T>(0.25);
@@ -353,7 +412,8 @@ struct Sqnl : PointwiseBase {
 // the last bit, so x is clamped there inside h and r: no overflow of x², and
 // ±inf gives r = ±1.
 struct BentIdentity : PointwiseBase {
-  TA_HD explicit BentIdentity(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit BentIdentity(const Args&) {}
   template <class T>
   struct Parts {
     T xc, h;
@@ -378,15 +438,21 @@ struct BentIdentity : PointwiseBase {
 };
 
 // ----------------------------------------------------------------- softplus
-// p = (beta, threshold).  log(1+e^v)/β with v = βx, computed as
-// max(v, 0) + log1p(exp(-|v|)) so any threshold is safe; x itself above it.
+// log(1+e^v)/β with v = βx, computed as max(v, 0) + log1p(exp(-|v|)) so any
+// threshold is safe; x itself above it.  raw(v) is log(1 + e^v) for any v
+// (the parametric softplus uses it too).
 struct Softplus : PointwiseBase {
+  struct Args {
+    double beta, threshold;
+  };
   double beta, threshold;
-  TA_HD explicit Softplus(const Params& p) : beta(p.v[0]), threshold(p.v[1]) {}
+  TA_HD explicit Softplus(const Args& p) : beta(p.beta), threshold(p.threshold) {}
+  template <class T> TA_HD static T raw(T v) {
+    return max_nan(v, c<T>(0)) + log1p_small(exp(c<T>(0) - abs(v)));
+  }
   template <class T> TA_HD T f(T x) const {
     const T v = x * c<T>(beta);
-    const T sp = max_nan(v, c<T>(0)) + log1p_small(exp(c<T>(0) - abs(v)));
-    return where(v > c<T>(threshold), x, sp / c<T>(beta));
+    return where(v > c<T>(threshold), x, raw(v) / c<T>(beta));
   }
   template <class T> TA_HD T df(T x) const {
     const T v = x * c<T>(beta);
@@ -403,7 +469,8 @@ struct Softplus : PointwiseBase {
 // r = 1/(1+|x|); f = x/(1+|x|), f' = r², f'' = -2·sign(x)·r³ (0 at x = 0, the sign
 // autograd gives torch's composite softsign).
 struct Softsign : PointwiseBase {
-  TA_HD explicit Softsign(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Softsign(const Args&) {}
   template <class T> TA_HD static T r(T x) {
     return c<T>(1) / (c<T>(1) + abs(x));
   }
@@ -419,17 +486,17 @@ struct Softsign : PointwiseBase {
   }
   template <class T> TA_HD T d2f(T x) const {
     const T rr = r(x);
-    const T sign = where(x > c<T>(0), c<T>(1),
-                         where(x < c<T>(0), c<T>(-1), c<T>(0)));
-    return c<T>(-2) * sign * rr * rr * rr;
+    return c<T>(-2) * sign(x) * rr * rr * rr;
   }
 };
 
 // ------------------------------------------------------------ sine, cosine
-// p[0] = w0.
 struct Sine : PointwiseBase {
+  struct Args {
+    double w0;
+  };
   double w0;
-  TA_HD explicit Sine(const Params& p) : w0(p.v[0]) {}
+  TA_HD explicit Sine(const Args& p) : w0(p.w0) {}
   template <class T> TA_HD T f(T x) const { return sin(x * c<T>(w0)); }
   template <class T> TA_HD T df(T x) const {
     return c<T>(w0) * cos(x * c<T>(w0));
@@ -440,8 +507,11 @@ struct Sine : PointwiseBase {
 };
 
 struct Cosine : PointwiseBase {
+  struct Args {
+    double w0;
+  };
   double w0;
-  TA_HD explicit Cosine(const Params& p) : w0(p.v[0]) {}
+  TA_HD explicit Cosine(const Args& p) : w0(p.w0) {}
   template <class T> TA_HD T f(T x) const { return cos(x * c<T>(w0)); }
   template <class T> TA_HD T df(T x) const {
     return c<T>(-w0) * sin(x * c<T>(w0));
@@ -452,17 +522,21 @@ struct Cosine : PointwiseBase {
 };
 
 // --------------------------------------------------------------------- sinc
-// p[0] = 1 for normalized (u = πx), 0 for u = x.  With s = sin(u)/u:
+// u = πx (normalized) or x.  With s = sin(u)/u:
 //   d/du sinc   = (cos u - s)/u
 //   d²/du² sinc = 2(s - cos u)/u² - s
-// Both cancel catastrophically for small u, so |u| < 1 uses their Taylor
-// series (in z = u², Horner form, terms to below double precision).  For the
+// All three cancel catastrophically for small u, so |u| < 1 uses their
+// Taylor series (in z = u², Horner form, terms to below double precision;
+// the series of f also gives exact higher derivatives on jets).  For the
 // normalized form sin(πx) and cos(πx) are taken of the exactly reduced
 // argument x - 2·round(x/2), so integers give exact zeros even when πx is
 // huge.  All three tend to 0 at ±inf.
 struct Sinc : PointwiseBase {
+  struct Args {
+    bool normalized;
+  };
   bool normalized;
-  TA_HD explicit Sinc(const Params& p) : normalized(p.v[0] != 0.0) {}
+  TA_HD explicit Sinc(const Args& p) : normalized(p.normalized) {}
   static constexpr double kPi = 3.14159265358979323846;
   template <class T>
   struct Parts {
@@ -486,6 +560,10 @@ struct Sinc : PointwiseBase {
     }
     return acc;
   }
+  // 1 - u²/6 + u⁴/120 - ...: c_{j+1}/c_j = -1/((2j)(2j+1))
+  template <class T> TA_HD static T f_series(T u) {
+    return series(u * u, [](int j) { return -1.0 / (2.0 * j * (2.0 * j + 1.0)); });
+  }
   // -u/3 + u³/30 - ...: c_{j+1}/c_j = -1/(2j(2j+3))
   template <class T> TA_HD static T d1_series(T u) {
     return c<T>(-1.0 / 3.0) * u *
@@ -501,7 +579,7 @@ struct Sinc : PointwiseBase {
 
   template <class T> TA_HD T f(T x) const {
     const auto p = parts(x);
-    const T val = where(p.u == c<T>(0), c<T>(1), p.sin_u / p.u);
+    const T val = where(abs(p.u) < c<T>(1), f_series(p.u), p.sin_u / p.u);
     return where(abs(p.u) == inf<T>(), c<T>(0), val);
   }
   template <class T> TA_HD T df(T x) const {
@@ -524,7 +602,8 @@ struct Sinc : PointwiseBase {
 // f' = 1/(1+x²), f'' = -2x/(1+x²)²; for |x| > 1 written in w = 1/x
 // (f' = w²/(1+w²), f'' = -2w³/(1+w²)²) so tails do not underflow early.
 struct Arctan : PointwiseBase {
-  TA_HD explicit Arctan(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit Arctan(const Args&) {}
   template <class T> TA_HD T f(T x) const { return atan(x); }
   template <class T>
   struct Parts {
@@ -548,7 +627,8 @@ struct Arctan : PointwiseBase {
 
 // --------------------------------------------------------------- logsigmoid
 struct LogSigmoid : PointwiseBase {
-  TA_HD explicit LogSigmoid(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit LogSigmoid(const Args&) {}
   template <class T> TA_HD T f(T x) const {
     return min_nan(x, c<T>(0)) - log1p_small(exp(c<T>(0) - abs(x)));
   }
@@ -563,7 +643,8 @@ struct LogSigmoid : PointwiseBase {
 // E = e^x; tanh(E) and 1 - tanh(E)² from tanh_sech2 (exact for tiny and
 // huge E alike); products with x use mul0, so ±inf give the limits.
 struct TanhExp : PointwiseBase {
-  TA_HD explicit TanhExp(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit TanhExp(const Args&) {}
   template <class T> TA_HD T f(T x) const {
     return mul0(x, tanh_sech2(exp(x)).t);
   }
@@ -580,12 +661,47 @@ struct TanhExp : PointwiseBase {
   }
 };
 
+// --------------------------------------------------------------- squareplus
+// (x + h)/2 with h = √(x² + b) (Barron 2021).  For x < 0 the sum cancels, so
+// there x + h = b/(h - x):
+//   f   = (x + h)/2                      x >= 0;   b/(2(h - x))      x < 0
+//   f'  = (1 + x/h)/2                    x >= 0;   b/(2h(h - x))     x < 0
+//   f'' = b/(2h³)
+// Beyond |x| = 1e18 (float; 1e150 double) h is |x| to the last bit (b/x²
+// is below the precision), so x is clamped inside h: no overflow of x².
+struct Squareplus : PointwiseBase {
+  struct Args {
+    double b;  // > 0 (the descriptor checks)
+  };
+  double b;
+  TA_HD explicit Squareplus(const Args& p) : b(p.b) {}
+  template <class T> TA_HD T h(T x) const {
+    const T lim = c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
+    const T xc = clamp_nan(x, c<T>(0) - lim, lim);
+    return sqrt(xc * xc + c<T>(b));
+  }
+  template <class T> TA_HD T f(T x) const {
+    const T hh = h(x);
+    return where(x >= c<T>(0), c<T>(0.5) * (x + hh), c<T>(0.5 * b) / (hh - x));
+  }
+  template <class T> TA_HD T df(T x) const {
+    const T hh = h(x);
+    return where(x >= c<T>(0), c<T>(0.5) + c<T>(0.5) * (x / hh),
+                 c<T>(0.5 * b) / (hh * (hh - x)));
+  }
+  template <class T> TA_HD T d2f(T x) const {
+    const T hh = h(x);
+    return c<T>(0.5 * b) / (hh * hh * hh);
+  }
+};
+
 // --------------------------------------------------------------- hard_swish
 // torch: x·relu6(x+3)/6; gradient 0 for x <= -3, x/3 + 1/2 on (-3, 3), 1 for
 // x >= 3 (torch's kink convention; the catalog defers to it).  The -inf limit
 // is 0 (torch's formula gives -inf·0 = NaN there).
 struct HardSwish : PointwiseBase {
-  TA_HD explicit HardSwish(const Params&) {}
+  using Args = NoArgs;
+  TA_HD explicit HardSwish(const Args&) {}
   template <class T> TA_HD T f(T x) const {
     return where(x <= c<T>(-3), c<T>(0),
                  where(x >= c<T>(3), x, x * (x + c<T>(3)) / c<T>(6)));
@@ -600,19 +716,22 @@ struct HardSwish : PointwiseBase {
 };
 
 // ------------------------------------------------------------- hard_sigmoid
-// p = (slope, offset): clamp(slope·x + offset, 0, 1), computed as
-// (x + offset/slope)/(1/slope) so that the default (1/6, 1/2) is exactly
-// torch's (x + 3)/6, kinks at exactly ±3 included.  The gradient is the slope
-// where 0 < y < 1 (so dy is df's test applied to y).
+// clamp(slope·x + offset, 0, 1), computed as (x + offset/slope)/(1/slope) so
+// that the default (1/6, 1/2) is exactly torch's (x + 3)/6, kinks at exactly
+// ±3 included.  The gradient is the slope where 0 < y < 1 (so dy is df's test
+// applied to y).
 struct HardSigmoid : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
+  struct Args {
+    double slope, offset;
+  };
   double slope, offset, inv_slope, shift;
-  TA_HD explicit HardSigmoid(const Params& p)
-      : slope(p.v[0]),
-        offset(p.v[1]),
-        inv_slope(p.v[0] != 0.0 ? 1.0 / p.v[0] : 0.0),
-        shift(p.v[0] != 0.0 ? p.v[1] * (1.0 / p.v[0]) : 0.0) {}
+  TA_HD explicit HardSigmoid(const Args& p)
+      : slope(p.slope),
+        offset(p.offset),
+        inv_slope(p.slope != 0.0 ? 1.0 / p.slope : 0.0),
+        shift(p.slope != 0.0 ? p.offset * (1.0 / p.slope) : 0.0) {}
   template <class T> TA_HD T z(T x) const {
     if (slope == 0.0) return c<T>(offset) + x * c<T>(0);
     return (x + c<T>(shift)) / c<T>(inv_slope);
@@ -628,20 +747,29 @@ struct HardSigmoid : PointwiseBase {
 };
 
 // --------------------------------------------------------------- quant_relu
-// p = (levels L, max_val m): round(clamp(x, 0, m)/m·L)·m/L, ties to even;
-// straight-through gradient 1 on (0, m).
+// round(clamp(x, 0, m)/m·L)·m/L, ties to even; straight-through gradient 1
+// on (0, m).  The static forms take m as a value of T: the learnable PACT
+// uses them with a per-channel m.
 struct QuantRelu : PointwiseBase {
   static constexpr bool kZeroD2 = true;
+  struct Args {
+    int64_t levels;
+    double max_val;
+  };
   double levels, max_val;
-  TA_HD explicit QuantRelu(const Params& p) : levels(p.v[0]), max_val(p.v[1]) {}
+  TA_HD explicit QuantRelu(const Args& p)
+      : levels(static_cast<double>(p.levels)), max_val(p.max_val) {}
+  template <class T> TA_HD static T quantize(T x, T m, T L) {
+    const T xc = clamp_nan(x, c<T>(0), m);
+    return round_even(xc / m * L) * m / L;
+  }
+  template <class T> TA_HD static T straight_through(T x, T m) {
+    return where((x > c<T>(0)) & (x < m), c<T>(1), c<T>(0));
+  }
   template <class T> TA_HD T f(T x) const {
-    const T xc = clamp_nan(x, c<T>(0), c<T>(max_val));
-    return round_even(xc / c<T>(max_val) * c<T>(levels)) * c<T>(max_val) /
-           c<T>(levels);
+    return quantize(x, c<T>(max_val), c<T>(levels));
   }
-  template <class T> TA_HD T df(T x) const {
-    return where((x > c<T>(0)) & (x < c<T>(max_val)), c<T>(1), c<T>(0));
-  }
+  template <class T> TA_HD T df(T x) const { return straight_through(x, c<T>(max_val)); }
 };
 
 }  // namespace TA_NS

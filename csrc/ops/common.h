@@ -1,51 +1,20 @@
-// Helpers shared by the host-side op wrappers: argument checks whose errors
-// name the op, and cached typed handles for calling ops through the
-// dispatcher.
+// Helpers shared by the host-side op wrappers: schema definitions, cached
+// typed handles for calling ops through the dispatcher, output allocation,
+// and the registration of a family's device and Meta kernels.
 #pragma once
 
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/EmptyTensor.h>
 #include <c10/util/Exception.h>
 #include <torch/library.h>
 
-#include <cmath>
 #include <string>
 #include <vector>
 
+#include "checks.h"
+
 namespace ta {
-
-inline bool is_supported_floating(at::ScalarType t) {
-  return t == at::kFloat || t == at::kDouble || t == at::kHalf ||
-         t == at::kBFloat16;
-}
-
-// "gelu: expected input to be a floating-point tensor (float32, float64,
-// float16 or bfloat16), got Long"
-inline void check_floating(const char* op, const char* arg, const at::Tensor& t) {
-  TORCH_CHECK(t.defined(), op, ": ", arg, " is an undefined tensor");
-  TORCH_CHECK(is_supported_floating(t.scalar_type()), op, ": expected ", arg,
-              " to be a floating-point tensor (float32, float64, float16 or "
-              "bfloat16), got ", t.scalar_type());
-  TORCH_CHECK(t.layout() == at::kStrided, op, ": expected ", arg,
-              " to be a strided (dense) tensor, got layout ", t.layout());
-}
-
-// Same dtype, device and shape: the tensors of a backward op.
-inline void check_same(const char* op, const char* a_name, const at::Tensor& a,
-                       const char* b_name, const at::Tensor& b) {
-  check_floating(op, a_name, a);
-  check_floating(op, b_name, b);
-  TORCH_CHECK(a.scalar_type() == b.scalar_type(), op, ": ", a_name, " has dtype ",
-              a.scalar_type(), " but ", b_name, " has dtype ", b.scalar_type());
-  TORCH_CHECK(a.device() == b.device(), op, ": ", a_name, " is on ", a.device(),
-              " but ", b_name, " is on ", b.device());
-  TORCH_CHECK(a.sym_sizes() == b.sym_sizes(), op, ": ", a_name, " has shape ",
-              a.sym_sizes(), " but ", b_name, " has shape ", b.sym_sizes());
-}
-
-inline void check_finite_param(const char* op, const char* name, double v) {
-  TORCH_CHECK(std::isfinite(v), op, ": ", name, " must be finite, got ", v);
-}
 
 // Defines an op from its schema text, tagged pt2_compliant (plus `extra`).
 inline void def_op(torch::Library& m, const std::string& schema,
@@ -55,22 +24,17 @@ inline void def_op(torch::Library& m, const std::string& schema,
   m.def(schema.c_str(), tags);
 }
 
-// The schema names of descriptor D's op family (D::kName + suffix) and its
-// catalog arguments as a schema tail (", float alpha=1.0" or "").
-template <class D>
-struct OpNames {
-  static std::string name(const char* suffix = "") {
-    return std::string(D::kName) + suffix;
-  }
-  static std::string args() {
-    const std::string a = D::kArgs;
-    return a.empty() ? "" : ", " + a;
-  }
-};
+// ", <args>" or "" for a schema tail.
+inline std::string tail(const char* args) {
+  const std::string a = args;
+  return a.empty() ? "" : ", " + a;
+}
 
-// The error of the backward of a double backward op.
-[[noreturn]] inline void fail_third_derivative(const char* op) {
-  TORCH_CHECK(false, op, ": derivatives of order three and higher are not implemented");
+// The error of a derivative order the op does not provide.
+[[noreturn]] inline void fail_higher_derivative(const char* op, const char* what) {
+  TORCH_CHECK(false, op, ": the derivative of ", what,
+              " is not implemented (derivatives of order three and higher exist for the "
+              "pointwise activations only)");
   __builtin_unreachable();
 }
 
@@ -81,5 +45,45 @@ c10::TypedOperatorHandle<Sig> find_op(const std::string& name) {
       .findSchemaOrThrow(("torch_activations::" + name).c_str(), "")
       .template typed<Sig>();
 }
+
+// A new tensor shaped like `t`, with empty_like's layout (t's strides when
+// they are non-overlapping and dense, else contiguous).  On the CPU without
+// a trip through the dispatcher (the fixed cost of a small op); symbolic
+// shapes (Meta kernels under torch.compile) go through empty_like.
+inline at::Tensor alloc_like(const at::Tensor& t) {
+  if (t.device().is_cpu() && !t.unsafeGetTensorImpl()->has_symbolic_sizes_strides()) {
+    if (t.is_contiguous()) {
+      return at::detail::empty_cpu(t.sizes(), t.scalar_type(), false, c10::MemoryFormat::Contiguous);
+    }
+    if (t.is_non_overlapping_and_dense()) {
+      return at::detail::empty_strided_cpu(t.sizes(), t.strides(), t.scalar_type());
+    }
+  }
+  return at::empty_like(t);
+}
+
+// A contiguous tensor of `t`'s options and the given shape.
+inline at::Tensor alloc_contiguous(const at::Tensor& t, c10::SymIntArrayRef shape) {
+  if (t.device().is_cpu() && !t.unsafeGetTensorImpl()->has_symbolic_sizes_strides()) {
+    return at::detail::empty_cpu(C10_AS_INTARRAYREF_SLOW(shape), t.scalar_type(), false,
+                                 c10::MemoryFormat::Contiguous);
+  }
+  return at::empty_symint(shape, t.options());
+}
+
+// Registers a family's kernels for one dispatch key: `Register<kMeta>(m)`
+// with kMeta = false for the devices (CPU, CUDA) and true for Meta.  Each
+// op's kernel is its meta step (checks and outputs, the same on every
+// device) followed, on a device, by its run step.
+#define TA_REGISTER_DEVICE_AND_META(register_fn)   \
+  TORCH_LIBRARY_IMPL(torch_activations, CPU, m) {  \
+    register_fn<false>(m);                         \
+  }                                                \
+  TORCH_LIBRARY_IMPL(torch_activations, CUDA, m) { \
+    register_fn<false>(m);                         \
+  }                                                \
+  TORCH_LIBRARY_IMPL(torch_activations, Meta, m) { \
+    register_fn<true>(m);                          \
+  }
 
 }  // namespace ta

@@ -1,166 +1,135 @@
-// Device and Meta kernels of softmax and crelu; maxout is composed of ATen
-// ops (max over the unflattened groups, which returns the first maximum),
-// registered once for every backend.
+// Softmax, crelu and maxout: schemas, device and Meta kernels.  Each kernel
+// is a meta step (checks, the output: every device and the Meta kernel) and,
+// on a device, a run step.  maxout is a composition of ATen ops (max over
+// the unflattened groups, whose backward sends the gradient to the index
+// max returns: the first maximum), registered as CompositeImplicitAutograd,
+// so its autograd (to any order), forward mode, vmap and export come from
+// ATen.
 #include "dim_ops.h"
 
 #include <c10/core/DeviceGuard.h>
 #include <torch/library.h>
 
+#include "elementwise.h"
+
 namespace ta {
 namespace dim_ops {
 namespace {
 
+struct Guard {
+  c10::OptionalDeviceGuard g;
+  explicit Guard(const Tensor& t) {
+    if (!t.is_cpu()) g.reset_device(t.device());
+  }
+};
+
 // ---------------------------------------------------------------- softmax
+template <bool kMeta>
 Tensor softmax(const Tensor& self, int64_t dim) {
   check_floating("softmax", "input", self);
   const int64_t d = wrap_dim("softmax", self, dim, true);
-  c10::DeviceGuard guard(self.device());
-  const Tensor x = self.contiguous();
-  Tensor out = at::empty_like(x, at::MemoryFormat::Contiguous);
-  if (x.numel() > 0) kernels_for(x, "softmax").softmax.fwd(out, x, d);
+  Tensor out = alloc_contiguous(self, self.sym_sizes());
+  if constexpr (!kMeta) {
+    Guard guard(self);
+    if (self.numel() > 0) kernels_for(self, "softmax").softmax.fwd(out, self.contiguous(), d);
+  }
   return out;
 }
 
+template <bool kMeta>
 Tensor softmax_backward(const Tensor& grad, const Tensor& output, int64_t dim) {
   check_same("softmax_backward", "grad_output", grad, "output", output);
   const int64_t d = wrap_dim("softmax_backward", output, dim, true);
-  c10::DeviceGuard guard(output.device());
-  const Tensor y = output.contiguous();
-  Tensor gx = at::empty_like(y, at::MemoryFormat::Contiguous);
-  if (y.numel() > 0) {
-    kernels_for(y, "softmax_backward").softmax.bwd(gx, grad.contiguous(), y, d);
+  Tensor gx = alloc_contiguous(output, output.sym_sizes());
+  if constexpr (!kMeta) {
+    Guard guard(output);
+    if (output.numel() > 0) {
+      kernels_for(output, "softmax_backward").softmax.bwd(gx, grad.contiguous(), output.contiguous(), d);
+    }
   }
   return gx;
 }
 
-Tensor softmax_meta(const Tensor& self, int64_t dim) {
-  check_floating("softmax", "input", self);
-  wrap_dim("softmax", self, dim, true);
-  return at::empty_like(self, at::MemoryFormat::Contiguous);
-}
-
-Tensor softmax_backward_meta(const Tensor& grad, const Tensor& output, int64_t dim) {
-  check_same("softmax_backward", "grad_output", grad, "output", output);
-  wrap_dim("softmax_backward", output, dim, true);
-  return at::empty_like(output, at::MemoryFormat::Contiguous);
-}
-
 // ------------------------------------------------------------------ crelu
-void check_crelu_grad(const Tensor& grad, const Tensor& self, int64_t d) {
-  const char* op = "crelu_backward";
-  check_floating(op, "grad_output", grad);
-  check_floating(op, "self", self);
-  TORCH_CHECK(grad.scalar_type() == self.scalar_type(), op, ": grad_output has dtype ",
-              grad.scalar_type(), " but self has dtype ", self.scalar_type());
-  TORCH_CHECK(grad.device() == self.device(), op, ": grad_output is on ", grad.device(),
-              " but self is on ", self.device());
-  const auto expected = crelu_shape(self, d);
-  TORCH_CHECK(grad.sym_sizes() == c10::SymIntArrayRef(expected), op, ": grad_output has shape ",
-              grad.sym_sizes(), " but the output of crelu has shape ", c10::SymIntArrayRef(expected));
+// The output doubles the size of `dim`.
+c10::SymDimVector crelu_shape(const Tensor& self, int64_t d) {
+  c10::SymDimVector s(self.sym_sizes().begin(), self.sym_sizes().end());
+  s[d] = s[d] * 2;
+  return s;
 }
 
+template <bool kMeta>
 Tensor crelu(const Tensor& self, int64_t dim) {
   check_floating("crelu", "input", self);
   const int64_t d = wrap_dim("crelu", self, dim, false);
-  c10::DeviceGuard guard(self.device());
-  Tensor out = at::empty_symint(crelu_shape(self, d), self.options());
-  const int64_t n = self.size(d);
-  const Tensor pos = out.narrow(d, 0, n), neg = out.narrow(d, n, n);
-  auto iter = at::TensorIteratorConfig().add_output(pos).add_output(neg).add_const_input(self).build();
-  if (iter.numel() > 0) kernels_for(self, "crelu").crelu.fwd(iter, Params{});
+  Tensor out = alloc_contiguous(self, crelu_shape(self, d));
+  if constexpr (!kMeta) {
+    Guard guard(self);
+    const int64_t n = self.size(d);
+    const math::NoArgs none;
+    run_elementwise<2, 1>(kernels_for(self, "crelu").crelu.fwd, {out.narrow(d, 0, n), out.narrow(d, n, n)},
+                          {self}, &none);
+  }
   return out;
 }
 
+template <bool kMeta>
 Tensor crelu_backward(const Tensor& grad, const Tensor& self, int64_t dim) {
-  const int64_t d = wrap_dim("crelu_backward", self, dim, false);
-  check_crelu_grad(grad, self, d);
-  c10::DeviceGuard guard(self.device());
-  Tensor gx = at::empty_like(self);
-  const int64_t n = self.size(d);
-  const Tensor g_pos = grad.narrow(d, 0, n), g_neg = grad.narrow(d, n, n);
-  auto iter = at::TensorIteratorConfig()
-                  .add_output(gx)
-                  .add_const_input(g_pos)
-                  .add_const_input(g_neg)
-                  .add_const_input(self)
-                  .build();
-  if (iter.numel() > 0) kernels_for(self, "crelu_backward").crelu.bwd(iter, Params{});
+  const char* op = "crelu_backward";
+  check_floating(op, "self", self);
+  const int64_t d = wrap_dim(op, self, dim, false);
+  check_floating(op, "grad_output", grad);
+  check_like(op, "self", self, "grad_output", grad);
+  const auto expected = crelu_shape(self, d);
+  TORCH_CHECK(grad.sym_sizes() == c10::SymIntArrayRef(expected), op, ": grad_output has shape ",
+              grad.sym_sizes(), " but the output of crelu has shape ", c10::SymIntArrayRef(expected));
+  Tensor gx = alloc_like(self);
+  if constexpr (!kMeta) {
+    Guard guard(self);
+    const int64_t n = self.size(d);
+    const math::NoArgs none;
+    run_elementwise<1, 3>(kernels_for(self, op).crelu.bwd, {gx}, {grad.narrow(d, 0, n), grad.narrow(d, n, n), self},
+                          &none);
+  }
   return gx;
 }
 
-Tensor crelu_meta(const Tensor& self, int64_t dim) {
-  check_floating("crelu", "input", self);
-  const int64_t d = wrap_dim("crelu", self, dim, false);
-  return at::empty_symint(crelu_shape(self, d), self.options());
-}
-
-Tensor crelu_backward_meta(const Tensor& grad, const Tensor& self, int64_t dim) {
-  const int64_t d = wrap_dim("crelu_backward", self, dim, false);
-  check_crelu_grad(grad, self, d);
-  return at::empty_like(self);
-}
-
 // ----------------------------------------------------------------- maxout
-// x viewed as [..., n/k, k, ...]: the groups are the new dimension d + 1.
-Tensor grouped(const Tensor& self, int64_t pool_size, int64_t d) {
-  const c10::SymInt n = self.sym_size(d);
-  return self.unflatten_symint(d, {n / pool_size, c10::SymInt(pool_size)});
-}
-
 Tensor maxout(const Tensor& self, int64_t pool_size, int64_t dim) {
   check_floating("maxout", "input", self);
   const int64_t d = wrap_dim("maxout", self, dim, false);
-  check_maxout(self, pool_size, d, dim);
-  return std::get<0>(at::max(grouped(self, pool_size, d), d + 1));
+  TORCH_CHECK(pool_size >= 1, "maxout: pool_size must be >= 1, got ", pool_size);
+  const c10::SymInt n = self.sym_size(d);
+  TORCH_CHECK(n % pool_size == 0, "maxout: size of dim ", dim, " (", n, ") is not divisible by pool_size ",
+              pool_size);
+  // x viewed as [..., n/k, k, ...]: the groups are the new dimension d + 1.
+  const Tensor groups = self.unflatten_symint(d, {n / pool_size, c10::SymInt(pool_size)});
+  return std::get<0>(at::max(groups, d + 1));
 }
 
-// The gradient goes to the first maximum of each group (at::max's index).
-Tensor maxout_backward(const Tensor& grad, const Tensor& self, int64_t pool_size, int64_t dim) {
-  const char* op = "maxout_backward";
-  check_floating(op, "grad_output", grad);
-  check_floating(op, "self", self);
-  const int64_t d = wrap_dim(op, self, dim, false);
-  check_maxout(self, pool_size, d, dim);
-  const Tensor x = grouped(self, pool_size, d);
-  const Tensor index = std::get<1>(at::max(x, d + 1)).unsqueeze(d + 1);
-  TORCH_CHECK(grad.sym_sizes() == index.squeeze(d + 1).sym_sizes(), op, ": grad_output has shape ",
-              grad.sym_sizes(), " but the output of maxout has shape ", index.squeeze(d + 1).sym_sizes());
-  TORCH_CHECK(grad.scalar_type() == self.scalar_type(), op, ": grad_output has dtype ",
-              grad.scalar_type(), " but self has dtype ", self.scalar_type());
-  return at::zeros_like(x).scatter(d + 1, index, grad.unsqueeze(d + 1)).flatten(d, d + 1);
+template <bool kMeta>
+void impl_dim_ops(torch::Library& m) {
+  m.impl("softmax", &softmax<kMeta>);
+  m.impl("softmax_backward", &softmax_backward<kMeta>);
+  m.impl("crelu", &crelu<kMeta>);
+  m.impl("crelu_backward", &crelu_backward<kMeta>);
 }
 
 }  // namespace
 }  // namespace dim_ops
 
 void define_dim_ops(torch::Library& m) {
-  dim_ops::define(m);
+  def_op(m, std::string("softmax(Tensor self, ") + spec::kSoftmaxArgs + ") -> Tensor");
+  def_op(m, "softmax_backward(Tensor grad_output, Tensor output, int dim) -> Tensor");
+  def_op(m, std::string("crelu(Tensor self, ") + spec::kCreluArgs + ") -> Tensor");
+  def_op(m, "crelu_backward(Tensor grad_output, Tensor self, int dim) -> Tensor");
+  def_op(m, std::string("maxout(Tensor self, ") + spec::kMaxoutArgs + ") -> Tensor");
 }
 
-TORCH_LIBRARY_IMPL(torch_activations, CPU, m) {
-  m.impl("softmax", &dim_ops::softmax);
-  m.impl("softmax_backward", &dim_ops::softmax_backward);
-  m.impl("crelu", &dim_ops::crelu);
-  m.impl("crelu_backward", &dim_ops::crelu_backward);
-}
+TA_REGISTER_DEVICE_AND_META(dim_ops::impl_dim_ops)
 
-TORCH_LIBRARY_IMPL(torch_activations, CUDA, m) {
-  m.impl("softmax", &dim_ops::softmax);
-  m.impl("softmax_backward", &dim_ops::softmax_backward);
-  m.impl("crelu", &dim_ops::crelu);
-  m.impl("crelu_backward", &dim_ops::crelu_backward);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, Meta, m) {
-  m.impl("softmax", &dim_ops::softmax_meta);
-  m.impl("softmax_backward", &dim_ops::softmax_backward_meta);
-  m.impl("crelu", &dim_ops::crelu_meta);
-  m.impl("crelu_backward", &dim_ops::crelu_backward_meta);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, CompositeExplicitAutograd, m) {
+TORCH_LIBRARY_IMPL(torch_activations, CompositeImplicitAutograd, m) {
   m.impl("maxout", &dim_ops::maxout);
-  m.impl("maxout_backward", &dim_ops::maxout_backward);
 }
 
 }  // namespace ta

@@ -16,6 +16,7 @@
 #include <ATen/ATen.h>
 #include <torch/library.h>
 
+#include "../generated/spec.h"
 #include "common.h"
 
 namespace ta {
@@ -31,13 +32,9 @@ Tensor per_channel(const Tensor& p, int64_t dim) {
 }
 
 void check_param(const char* op, const char* name, const Tensor& p, const Tensor& x) {
-  check_floating(op, name, p);
+  check_like(op, "input", x, name, p);
   TORCH_CHECK(p.dim() == 1 && p.sym_size(0) == x.sym_size(1), op, ": ", name,
               " must have shape [C] = [", x.sym_size(1), "], got ", p.sym_sizes());
-  TORCH_CHECK(p.scalar_type() == x.scalar_type(), op, ": ", name, " has dtype ", p.scalar_type(),
-              " but the input has dtype ", x.scalar_type());
-  TORCH_CHECK(p.device() == x.device(), op, ": ", name, " is on ", p.device(),
-              " but the input is on ", x.device());
 }
 
 std::tuple<Tensor, Tensor> evonorm_b0(const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -98,10 +95,8 @@ Tensor evonorm_s0(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
 }  // namespace
 
 void define_evonorm(torch::Library& m) {
-  def_op(m, "evonorm_b0(Tensor self, Tensor gamma, Tensor beta, Tensor v, Tensor? running_var, "
-            "bool training, float eps=1e-05) -> (Tensor, Tensor)");
-  def_op(m, "evonorm_s0(Tensor self, Tensor gamma, Tensor beta, Tensor v, int groups=32, "
-            "float eps=1e-05) -> Tensor");
+  def_op(m, std::string("evonorm_b0(Tensor self, ") + spec::kEvonormB0Args + ") -> (Tensor, Tensor)");
+  def_op(m, std::string("evonorm_s0(Tensor self, ") + spec::kEvonormS0Args + ") -> Tensor");
 }
 
 TORCH_LIBRARY_IMPL(torch_activations, CompositeImplicitAutograd, m) {

@@ -1,4 +1,4 @@
-// Device (CPU, CUDA) and Meta registrations of the gated ops.
+// Schemas, device (CPU, CUDA) and Meta kernels of the gated ops.
 #include "gated.h"
 
 #include <torch/library.h>
@@ -6,7 +6,7 @@
 namespace ta {
 
 void define_gated(torch::Library& m) {
-#define TA_X(name) Gated<ops::name>::define(m);
+#define TA_X(name) Gated<spec::name>::define(m);
   TA_GATED_OPS(TA_X)
 #undef TA_X
 }
@@ -15,23 +15,13 @@ namespace {
 
 template <bool kMeta>
 void impl_gated(torch::Library& m) {
-#define TA_X(name) Gated<ops::name>::impl<kMeta>(m);
+#define TA_X(name) Gated<spec::name>::impl<kMeta>(m);
   TA_GATED_OPS(TA_X)
 #undef TA_X
 }
 
 }  // namespace
 
-TORCH_LIBRARY_IMPL(torch_activations, CPU, m) {
-  impl_gated<false>(m);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, CUDA, m) {
-  impl_gated<false>(m);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, Meta, m) {
-  impl_gated<true>(m);
-}
+TA_REGISTER_DEVICE_AND_META(impl_gated)
 
 }  // namespace ta

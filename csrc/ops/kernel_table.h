@@ -1,6 +1,9 @@
 // The interface between device-generic host code and the kernels compiled
 // per instruction set (csrc/cpu) or for CUDA (csrc/cuda): tables of plain
-// function pointers, indexed by ta::PW.
+// function pointers, indexed by the ops' positions in the family lists of
+// csrc/generated/spec.h.  Every kernel receives its op's arguments as a
+// pointer to the functor's Args (a plain struct, filled by the descriptor):
+// the kernel and the descriptor name the same functor, so the cast is safe.
 #pragma once
 
 #include <ATen/TensorIterator.h>
@@ -9,28 +12,42 @@
 
 #include <optional>
 
-#include "../math/config.h"
-#include "../math/params.h"
-#include "pointwise_list.h"
+#include "../generated/spec.h"
 
 namespace ta {
 
-using PointwiseFn = void (*)(at::TensorIteratorBase&, const Params&);
+// An elementwise kernel over an iterator, and the same over operands that are
+// all contiguous with n elements (data: the outputs, then the inputs).
+using IterFn = void (*)(at::TensorIteratorBase&, const void* args);
+using ContiguousFn = void (*)(at::ScalarType, char* const* data, int64_t n, const void* args);
+struct ElementwiseFn {
+  IterFn iter = nullptr;
+  ContiguousFn contiguous = nullptr;
+  explicit operator bool() const { return iter != nullptr; }
+};
 
 // Null where the functor does not provide that derivative.
 struct PointwiseKernels {
-  PointwiseFn fwd;     // y = f(x)
-  PointwiseFn bwd;     // g·f'(x)              inputs (g, x)
-  PointwiseFn dbwd;    // gg·g·f''(x)          inputs (gg, g, x)
-  PointwiseFn bwd_y;   // g·dy(y)              inputs (g, y)
-  PointwiseFn dbwd_y;  // gg·g·d2y(y)          inputs (gg, g, y)
+  ElementwiseFn fwd;     // y = f(x)
+  ElementwiseFn bwd;     // g·f'(x)              inputs (g, x)
+  ElementwiseFn dbwd;    // gg·g·f''(x)          inputs (gg, g, x)
+  ElementwiseFn bwd_y;   // g·dy(y)              inputs (g, y)
+  ElementwiseFn dbwd_y;  // gg·g·d2y(y)          inputs (gg, g, y)
 };
 
-// The gated ops (csrc/ops/gated_ops.h), indexed by ta::GatedOp.
+// Derivatives of any order from jets (csrc/math/jet.h): g·f^(order)(x) and
+// g·(d/dy)^order dy(y), iterator (out | g, x) and (out | g, y).
+using JetFn = void (*)(at::TensorIteratorBase&, const void* args, int order);
+struct PointwiseJetKernels {
+  JetFn jet;    // null for piecewise-linear functors
+  JetFn jet_y;  // null without an output-based derivative
+};
+
+// The gated ops (csrc/math/gated.h).
 struct GatedKernels {
-  PointwiseFn fwd;   // iterator (y | a, b)
-  PointwiseFn bwd;   // iterator (grad_a, grad_b | g, a, b)
-  PointwiseFn dbwd;  // iterator (d_g, d_a, d_b | gga, ggb, g, a, b)
+  ElementwiseFn fwd;   // (y | a, b)
+  ElementwiseFn bwd;   // (grad_a, grad_b | g, a, b)
+  ElementwiseFn dbwd;  // (d_g, d_a, d_b | gga, ggb, g, a, b)
 };
 
 // A contiguous tensor seen as [outer, n, inner] around dimension `dim`
@@ -59,23 +76,29 @@ struct SoftmaxKernels {
               int64_t dim);
 };
 
-// crelu: iterators (pos, neg | x) and (grad_x | g_pos, g_neg, x).
-struct CreluKernels {  // called with empty Params
-  PointwiseFn fwd;
-  PointwiseFn bwd;
+// crelu: (pos, neg | x) and (grad_x | g_pos, g_neg, x); no arguments.
+struct CreluKernels {
+  ElementwiseFn fwd;
+  ElementwiseFn bwd;
 };
 
-// Activations with learnable parameters (csrc/ops/learnable_ops.h).
+// Activations with learnable parameters (csrc/ops/learnable.h).
 // x is contiguous [N, C, S]; the weight is contiguous [P, G].
 struct ParamLayout {
   int64_t N, C, S, P, G;
   bool per_sample;  // G = N·C: one parameter vector per (sample, channel)
+  // The group of row (n, c) of x.
   int64_t group(int64_t n, int64_t c) const {
     return G == 1 ? 0 : (per_sample ? n * C + c : c);
   }
   // Parameters vary along the contiguous dimension (x is [N, C]).
   bool lanes() const { return S == 1 && C > 1 && G > 1; }
 };
+
+// The work of a learnable kernel is cut into chunks of at most kParamChunk
+// elements, independent of the thread count; each chunk sums its parameter
+// gradients, and the chunk sums are added in chunk order (deterministic).
+constexpr int64_t kParamChunk = 4096;
 
 // The tensors of one call (undefined where unused):
 //   forward:         out = {y},       in = {x}
@@ -88,7 +111,7 @@ struct ParamCall {
   at::Tensor in[3];
   at::Tensor weight, grad_weight_in, weight_out;
 };
-using ParamFn = void (*)(const ParamCall&, const Params&);
+using ParamFn = void (*)(const ParamCall&, const void* args);
 struct ParamKernels {
   ParamFn fwd, bwd, dbwd;
 };
@@ -112,11 +135,12 @@ using RreluTrainFn = void (*)(at::Tensor&, at::Tensor&, const at::Tensor&,
                               double, double, std::optional<at::Generator>);
 
 struct KernelSet {
-  const PointwiseKernels* pointwise;  // [PW::kCount]
-  const GatedKernels* gated;          // [GatedOp::kCount]
+  const PointwiseKernels* pointwise;     // [PW::kCount]
+  const PointwiseJetKernels* jets;       // [PW::kCount]
+  const GatedKernels* gated;             // [GatedOp::kCount]
   SoftmaxKernels softmax;
   CreluKernels crelu;
-  const ParamKernels* learnable;      // [LearnableOp::kCount]
+  const ParamKernels* learnable;         // [LearnableOp::kCount]
   LutKernels lut;
   RreluTrainFn rrelu_train;
 };

@@ -3,35 +3,38 @@
 // provides
 //
 //   template <template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
-//   static void B::run(at::TensorIteratorBase&, const Params&);
+//   static void B::run(at::TensorIteratorBase&, const void* args);
+//   ...           B::run_contiguous(at::ScalarType, char* const* data, int64_t n, const void* args);
 //
-// which applies the elementwise operation Op<F> (csrc/math/kernel_ops.h) to
-// an iterator with NOut outputs and NIn inputs.  Included only by kernel
-// translation units (it lives in their TA_NS namespace).
+// which apply the elementwise operation Op<F> (csrc/math/kernel_ops.h) with
+// NOut outputs and NIn inputs.  Included only by kernel translation units
+// (it lives in their TA_NS namespace).
 #pragma once
 
 #include <array>
 #include <utility>
 
 #include "../math/kernel_ops.h"
-#include "gated_ops.h"
 #include "kernel_table.h"
-#include "pointwise_ops.h"
 
 namespace ta::tables {
 inline namespace TA_NS {
 
+template <class B, template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
+constexpr ElementwiseFn elementwise() {
+  return {&B::template run<Op, NOut, NIn, F>, &B::template run_contiguous<Op, NOut, NIn, F>};
+}
+
 template <class B, class F>
 constexpr PointwiseKernels pointwise_entry() {
   using namespace math;
-  PointwiseKernels k{&B::template run<PwForward, 1, 1, F>, nullptr, nullptr, nullptr, nullptr};
-  if constexpr (F::kInputDeriv) {
-    k.bwd = &B::template run<PwBackward, 1, 2, F>;
-    if constexpr (!F::kZeroD2) k.dbwd = &B::template run<PwDoubleBackward, 1, 3, F>;
-  }
+  PointwiseKernels k{};
+  k.fwd = elementwise<B, PwForward, 1, 1, F>();
+  k.bwd = elementwise<B, PwBackward, 1, 2, F>();
+  if constexpr (!F::kZeroD2) k.dbwd = elementwise<B, PwDoubleBackward, 1, 3, F>();
   if constexpr (F::kOutputDeriv) {
-    k.bwd_y = &B::template run<PwBackwardFromResult, 1, 2, F>;
-    if constexpr (!F::kZeroD2) k.dbwd_y = &B::template run<PwDoubleBackwardFromResult, 1, 3, F>;
+    k.bwd_y = elementwise<B, PwBackwardFromResult, 1, 2, F>();
+    if constexpr (!F::kZeroD2) k.dbwd_y = elementwise<B, PwDoubleBackwardFromResult, 1, 3, F>();
   }
   return k;
 }
@@ -39,7 +42,7 @@ constexpr PointwiseKernels pointwise_entry() {
 template <class B>
 struct Pointwise {
   static constexpr PointwiseKernels kTable[] = {
-#define TA_X(name) pointwise_entry<B, ops::name::F>(),
+#define TA_X(name) pointwise_entry<B, spec::name::F>(),
       TA_POINTWISE_OPS(TA_X)
 #undef TA_X
   };
@@ -48,11 +51,11 @@ struct Pointwise {
 
 // The same table cut into kParts translation units (for slow compilers:
 // nvcc): part p instantiates the entries i with i % kParts == p and leaves
-// the others empty; merge_parts puts them together.
+// the others empty; the CUDA kernel set merges them.
 template <class... F>
 struct FunctorList {};
 using PointwiseFunctors = FunctorList<void
-#define TA_X(name) , ops::name::F
+#define TA_X(name) , spec::name::F
     TA_POINTWISE_OPS(TA_X)
 #undef TA_X
     >;
@@ -71,7 +74,7 @@ struct PointwisePart<B, kParts, kPart, FunctorList<void, F...>> {
     if constexpr (I % kParts == kPart) {
       return pointwise_entry<B, G>();
     } else {
-      return PointwiseKernels{nullptr, nullptr, nullptr, nullptr, nullptr};
+      return PointwiseKernels{};
     }
   }
   static constexpr std::array<PointwiseKernels, sizeof...(F)> kTable =
@@ -81,23 +84,23 @@ struct PointwisePart<B, kParts, kPart, FunctorList<void, F...>> {
 template <class B>
 struct Gated {
   static constexpr GatedKernels kTable[] = {
-#define TA_X(name)                                              \
-  {&B::template run<math::GatedForward, 1, 2, ops::name::F>,    \
-   &B::template run<math::GatedBackward, 2, 3, ops::name::F>,   \
-   &B::template run<math::GatedDoubleBackward, 3, 5, ops::name::F>},
+#define TA_X(name)                                                                \
+  {elementwise<B, math::GatedForward, 1, 2, math::Gated<spec::name::Gate>>(),     \
+   elementwise<B, math::GatedBackward, 2, 3, math::Gated<spec::name::Gate>>(),    \
+   elementwise<B, math::GatedDoubleBackward, 3, 5, math::Gated<spec::name::Gate>>()},
       TA_GATED_OPS(TA_X)
 #undef TA_X
   };
   static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(GatedOp::kCount));
 };
 
-// crelu = cat(relu(x), relu(-x)) from the relu functor: forward iterator
-// (pos, neg | x), backward iterator (grad_x | g_pos, g_neg, x).
+// crelu = cat(relu(x), relu(-x)) from the relu functor: forward (pos, neg |
+// x), backward (grad_x | g_pos, g_neg, x).
 template <class B>
 struct Crelu {
   static constexpr CreluKernels kTable{
-      &B::template run<math::CreluForward, 2, 1, ops::relu::F>,
-      &B::template run<math::CreluBackward, 1, 3, ops::relu::F>};
+      elementwise<B, math::CreluForward, 2, 1, math::Relu>(),
+      elementwise<B, math::CreluBackward, 1, 3, math::Relu>()};
 };
 
 }  // namespace TA_NS

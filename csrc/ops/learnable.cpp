@@ -1,4 +1,4 @@
-// Device (CPU, CUDA) and Meta registrations of the learnable ops.
+// Schemas, device (CPU, CUDA) and Meta kernels of the learnable ops.
 #include "learnable.h"
 
 namespace ta {
@@ -20,16 +20,6 @@ void impl_learnable(torch::Library& m) {
 
 }  // namespace
 
-TORCH_LIBRARY_IMPL(torch_activations, CPU, m) {
-  impl_learnable<false>(m);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, CUDA, m) {
-  impl_learnable<false>(m);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, Meta, m) {
-  impl_learnable<true>(m);
-}
+TA_REGISTER_DEVICE_AND_META(impl_learnable)
 
 }  // namespace ta

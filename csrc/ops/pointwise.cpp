@@ -1,4 +1,4 @@
-// Device (CPU, CUDA) and Meta registrations of the pointwise ops, and the
+// Schemas, device (CPU, CUDA) and Meta kernels of the pointwise ops, and the
 // choice of kernel table for a tensor's device.
 #include "pointwise.h"
 
@@ -28,7 +28,7 @@ const KernelSet& kernels_for(const at::Tensor& t, const char* op) {
 }
 
 void define_pointwise(torch::Library& m) {
-#define TA_X(name) Pointwise<ops::name>::define(m);
+#define TA_X(name) Pointwise<spec::name>::define(m);
   TA_POINTWISE_OPS(TA_X)
 #undef TA_X
 }
@@ -37,23 +37,13 @@ namespace {
 
 template <bool kMeta>
 void impl_pointwise(torch::Library& m) {
-#define TA_X(name) Pointwise<ops::name>::impl<kMeta>(m);
+#define TA_X(name) Pointwise<spec::name>::impl<kMeta>(m);
   TA_POINTWISE_OPS(TA_X)
 #undef TA_X
 }
 
 }  // namespace
 
-TORCH_LIBRARY_IMPL(torch_activations, CPU, m) {
-  impl_pointwise<false>(m);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, CUDA, m) {
-  impl_pointwise<false>(m);
-}
-
-TORCH_LIBRARY_IMPL(torch_activations, Meta, m) {
-  impl_pointwise<true>(m);
-}
+TA_REGISTER_DEVICE_AND_META(impl_pointwise)
 
 }  // namespace ta
