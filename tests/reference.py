@@ -1,4 +1,4 @@
-"""Reference formulas, written from ../shared/ACTIVATIONS.md in plain torch.
+"""Reference formulas, written from docs/activations.md in plain torch.
 
 Independent of csrc/: these are the textbook formulas a user would write in
 eager torch.  The tests evaluate them in float64 (and differentiate them with
@@ -123,6 +123,10 @@ def logsigmoid(x):
 
 def tanhexp(x):
     return x * torch.tanh(torch.exp(x))
+
+
+def squareplus(x, b=4.0):
+    return (x + torch.sqrt(x**2 + b)) / 2
 
 
 def hard_swish(x):

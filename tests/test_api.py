@@ -27,25 +27,8 @@ def test_registry_covers_every_pointwise_op():
         assert info.formula and info.use_case and info.title
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_defaults_agree_everywhere(name):
-    """Catalog defaults: the registry, the operator schema, the Python function
-    and the module constructor all say the same."""
-    info = ta.get_info(name)
-    schema = getattr(torch.ops.torch_activations, name).default._schema
-    schema_defaults = {a.name: a.default_value for a in schema.arguments[1:] if a.name != "generator"}
-    fn_sig = inspect.signature(getattr(ta.functional, name))
-    fn_defaults = {k: v.default for k, v in fn_sig.parameters.items()
-                   if k not in ("input", "inplace", "generator")}
-    assert fn_defaults == schema_defaults
-    assert info.defaults == fn_defaults
-    mod_sig = inspect.signature(getattr(ta, info.module).__init__)
-    mod_defaults = {k: v.default for k, v in mod_sig.parameters.items() if k not in ("self", "inplace")}
-    # Swish and QuantReLU also take learnable=False (a learnable parameter,
-    # catalog section 3); off by default, so the module is the plain op.
-    assert mod_defaults.pop("learnable", False) is False
-    expected = {k: v for k, v in fn_defaults.items() if k != "training"}
-    assert mod_defaults == expected
+# (The defaults of every entry against the schema, the function and the
+# module: tests/test_spec.py.)
 
 
 def test_get_activation_and_list():
@@ -55,6 +38,8 @@ def test_get_activation_and_list():
     assert isinstance(ta.get_activation("hard-swish"), ta.HardSwish)
     with pytest.raises(KeyError, match="unknown activation 'nope'"):
         ta.get_activation("nope")
+    with pytest.raises(ValueError, match="unknown activation 'mihs'; did you mean 'mish'"):
+        ta.get_activation("mihs")
     with pytest.raises(TypeError, match="get_activation\\('mish'\\)"):
         ta.get_activation("mish", beta=1.0)
     assert [i.name for i in ta.list_activations()][:3] == ["sigmoid", "tanh", "linear"]

@@ -71,13 +71,19 @@ class _BatchCentre(torch.nn.Module):
 
 
 _FAKES = [
-    (_GatedHalves, registry.ActivationInfo("fake_glu", "_GatedHalves", "dim", "Test GLU", r"a\,\sigma(b)",
-                                           params=(registry.Param("dim", -1, "split dimension."),))),
-    (_ScaledTanh, registry.ActivationInfo("fake_stanh", "_ScaledTanh", "learnable", "Test scaled tanh",
-                                          r"\tanh(\alpha x)", params=(registry.Param("alpha", 1.0, "scale."),),
+    (_GatedHalves, registry.ActivationInfo("fake_glu", "dim", "_GatedHalves", "Test GLU", r"a\,\sigma(b)",
+                                           "a sigmoid(b)", params=(registry.Param("dim", "int", -1, "split dimension."),),
+                                           monotonic=None, smoothness=None, zero_centred=None)),
+    (_ScaledTanh, registry.ActivationInfo("fake_stanh", "learnable", "_ScaledTanh", "Test scaled tanh",
+                                          r"\tanh(\alpha x)", "tanh(alpha x)",
+                                          module_params=(registry.Param("alpha", "float", 1.0, "scale."),),
                                           range=(-1.0, 1.0), monotonic=True, zero_centred=True)),
-    (_NeedsTable, registry.ActivationInfo("fake_lut", "_NeedsTable", "learnable", "Test LUT", "f(x)")),
-    (_BatchCentre, registry.ActivationInfo("fake_norm", "_BatchCentre", "learnable", "Test norm", "x - E x")),
+    (_NeedsTable, registry.ActivationInfo("fake_lut", "learnable", "_NeedsTable", "Test LUT", "f(x)", "f(x)",
+                                          module_params=(registry.Param("table", "Tensor"),),
+                                          monotonic=None, smoothness=None, zero_centred=None)),
+    (_BatchCentre, registry.ActivationInfo("fake_norm", "learnable", "_BatchCentre", "Test norm", "x - E x",
+                                           "x - E x", module_params=(),
+                                           monotonic=None, smoothness=None, zero_centred=None)),
 ]
 
 

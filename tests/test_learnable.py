@@ -42,135 +42,10 @@ def one_thread():
         yield
 
 
-# ====================================================================== ops
-def _u(g, shape, lo, hi):
-    return torch.rand(shape, generator=g, dtype=f64) * (hi - lo) + lo
-
-
-def _signed(g, shape, lo, hi):
-    """|v| in [lo, hi] with a random sign (away from the kink of |b|)."""
-    s = torch.where(torch.rand(shape, generator=g, dtype=f64) < 0.5, -1.0, 1.0).to(f64)
-    return s * _u(g, shape, lo, hi)
-
-
-def _groups(shape, per_channel):
-    return shape[1] if per_channel else 1
-
-
-def _dyrelu_crossings(x, p):
-    """Where two pieces a_i x + b_i and a_j x + b_j of dynamic_relu meet."""
-    c = p["coefs"]
-    shape = list(c.shape[:2]) + [1] * (x.dim() - 2)
-    out = []
-    for i in range(c.size(2)):
-        for j in range(i + 1, c.size(2)):
-            da = c[:, :, i, 0] - c[:, :, j, 0]
-            out.append(((c[:, :, j, 1] - c[:, :, i, 1]) / da).reshape(shape))
-    return out
-
-
-@dataclass
-class Op:
-    name: str
-    # random parameter values (float64) for an input shape, shared or per channel
-    make: Callable[[tuple, bool, torch.Generator], Dict[str, torch.Tensor]]
-    # the raw operator's arguments after the input, from the parameters
-    pack: Callable[[Dict[str, torch.Tensor]], tuple]
-    kw: Dict = field(default_factory=dict)  # non-tensor arguments of the functional form
-    kinks: Callable = lambda x, p: []  # points (broadcastable to x) the inputs stay away from
-    ref: Optional[Callable] = None  # default: reference.<name>
-    layouts: Tuple = ()  # (input shape, per channel) pairs tested
-    small: Tuple = ()  # the same for gradcheck
-    composite: bool = False  # CompositeImplicitAutograd (no backward ops)
-    nograd: Tuple[str, ...] = ()  # parameters that are not differentiated (buffers)
-    tag: str = ""  # tells apart two specs of one op
-
-    def __post_init__(self):
-        if self.ref is None:
-            fn = getattr(R, self.name)
-            self.ref = lambda x, **p: fn(x, **p, **self.kw)
-
-    @property
-    def id(self):
-        return self.name + self.tag + "".join(f"[{k}={v}]" for k, v in self.kw.items() if k not in ("lo", "hi"))
-
-    def __call__(self, x, **params):
-        return getattr(F, self.name)(x, **params, **self.kw)
-
-
-KERNEL_LAYOUTS = (((2, 3, 4, 5), True), ((2, 3, 4, 5), False), ((6, 5), True), ((6, 5), False),
-                  ((2, 3, 7), True), ((11,), False), ((3, 33, 1), True), ((40, 19), True))
-SMALL = (((2, 3, 2, 2), True), ((4, 3), False), ((5, 3), True))
-
-OP_SPECS = [
-    Op("prelu", lambda s, pc, g: {"weight": _u(g, _groups(s, pc), -0.5, 0.8)},
-       lambda p: (p["weight"],), kinks=lambda x, p: [0.0]),
-    Op("swish_learnable", lambda s, pc, g: {"beta": _u(g, _groups(s, pc), 0.3, 2.0)},
-       lambda p: (p["beta"].reshape(1, -1),)),
-    Op("learnable_sigmoid", lambda s, pc, g: {"alpha": _u(g, _groups(s, pc), 0.5, 2.0),
-                                              "beta": _u(g, _groups(s, pc), -1.0, 1.0)},
-       lambda p: (torch.stack([p["alpha"], p["beta"]]),)),
-    Op("parametric_softplus", lambda s, pc, g: {"alpha": _u(g, _groups(s, pc), 0.5, 2.0),
-                                                "beta": _u(g, _groups(s, pc), 0.5, 2.0)},
-       lambda p: (torch.stack([p["alpha"], p["beta"]]),)),
-    Op("srelu", lambda s, pc, g: {"t_left": _u(g, _groups(s, pc), -1.5, -0.5),
-                                  "a_left": _u(g, _groups(s, pc), 0.01, 0.3),
-                                  "t_right": _u(g, _groups(s, pc), 0.5, 1.5),
-                                  "a_right": _u(g, _groups(s, pc), 0.01, 0.3)},
-       lambda p: (torch.stack([p["t_left"], p["a_left"], p["t_right"], p["a_right"]]),),
-       kinks=lambda x, p: [R._chan(p["t_left"], x), R._chan(p["t_right"], x)]),
-    Op("pau", lambda s, pc, g: {"coeffs": _u(g, (3, _groups(s, pc)), -1.0, 1.5),
-                                "powers": _u(g, (3, _groups(s, pc)), 0.7, 2.5)},
-       lambda p: (torch.cat([p["coeffs"], p["powers"]]),), kinks=lambda x, p: [0.0]),
-    Op("pade", lambda s, pc, g: {"numerator": _u(g, (6, _groups(s, pc)), -1.0, 1.0),
-                                 "denominator": _signed(g, (4, _groups(s, pc)), 0.2, 1.0)},
-       lambda p: (torch.cat([p["numerator"], p["denominator"]]), 5, 4), kinks=lambda x, p: [0.0]),
-    Op("pade", lambda s, pc, g: {"numerator": _u(g, (3, _groups(s, pc)), -1.0, 1.0),
-                                 "denominator": _signed(g, (5, _groups(s, pc)), 0.2, 1.0)},
-       lambda p: (torch.cat([p["numerator"], p["denominator"]]), 2, 5), kinks=lambda x, p: [0.0], tag="[2,5]",
-       layouts=(((2, 3, 4, 5), True), ((6, 5), False)), small=(((2, 3, 2, 2), True),)),
-    Op("relu_polymix", lambda s, pc, g: {"a": _u(g, _groups(s, pc), 0.1, 0.5),
-                                         "b": _u(g, _groups(s, pc), -1.5, 1.5)},
-       lambda p: (torch.stack([p["a"], p["b"]]), 3), kinks=lambda x, p: [0.0]),
-    Op("relu_polymix", lambda s, pc, g: {"a": _u(g, _groups(s, pc), 0.1, 0.5),
-                                         "b": _u(g, _groups(s, pc), -1.5, 1.5)},
-       lambda p: (torch.stack([p["a"], p["b"]]), 5), kw={"degree": 5}, kinks=lambda x, p: [0.0],
-       layouts=(((2, 3, 4, 5), True), ((6, 5), True)), small=(((5, 3), True),)),
-    Op("dynamic_relu", lambda s, pc, g: {"coefs": torch.stack([
-        _u(g, (s[0], _groups(s, pc), 3), -1.0, 1.5), _u(g, (s[0], _groups(s, pc), 3), -0.5, 0.5)], -1)},
-        lambda p: (p["coefs"],), kinks=_dyrelu_crossings,
-        layouts=tuple(lay for lay in KERNEL_LAYOUTS if len(lay[0]) > 1)),
-    Op("lut", lambda s, pc, g: {"table": torch.randn(9, generator=g, dtype=f64)},
-       lambda p: (p["table"], -2.0, 1.5), kw={"lo": -2.0, "hi": 1.5},
-       kinks=lambda x, p: [-2.0 + 3.5 * i / 8 for i in range(9)],
-       layouts=(((2, 3, 4, 5), False), ((6, 5), False), ((11,), False)), small=(((3, 4), False),)),
-    Op("evonorm_b0", lambda s, pc, g: {"gamma": _u(g, s[1], 0.5, 1.5), "beta": _u(g, s[1], -0.5, 0.5),
-                                       "v": _u(g, s[1], -1.0, 1.0)},
-       lambda p: (p["gamma"], p["beta"], p["v"], None, True, 1e-5),
-       ref=lambda x, **p: R.evonorm_b0(x, **p)[0], composite=True,
-       layouts=(((2, 3, 4, 5), True), ((2, 3, 7), True)), small=(((2, 3, 2, 2), True),)),
-    Op("evonorm_b0", lambda s, pc, g: {"gamma": _u(g, s[1], 0.5, 1.5), "beta": _u(g, s[1], -0.5, 0.5),
-                                       "v": _u(g, s[1], -1.0, 1.0), "running_var": _u(g, s[1], 0.5, 2.0)},
-       lambda p: (p["gamma"], p["beta"], p["v"], p["running_var"], False, 1e-5),
-       kw={"training": False}, ref=lambda x, **p: R.evonorm_b0(x, **p, training=False)[0], composite=True,
-       layouts=(((2, 3, 4, 5), True),), small=(((2, 3, 2, 2), True),), nograd=("running_var",)),
-    Op("evonorm_s0", lambda s, pc, g: {"gamma": _u(g, s[1], 0.5, 1.5), "beta": _u(g, s[1], -0.5, 0.5),
-                                       "v": _u(g, s[1], -1.0, 1.0)},
-       lambda p: (p["gamma"], p["beta"], p["v"], 3, 1e-5), kw={"groups": 3}, composite=True,
-       layouts=(((2, 6, 4, 5), True), ((5, 6), True), ((2, 6, 7), True)),
-       small=(((2, 6, 2, 2), True), ((4, 6), True))),
-]
-# pact (PACT's straight-through gradients) is tested on its own below.
-PACT = Op("pact", lambda s, pc, g: {"max_val": _u(g, _groups(s, pc), 0.5, 2.0)},
-          lambda p: (p["max_val"].reshape(1, -1), 3), kw={"levels": 3})
-for _s in OP_SPECS + [PACT]:
-    _s.layouts = _s.layouts or KERNEL_LAYOUTS
-    _s.small = _s.small or SMALL
-SPEC_IDS = [s.id for s in OP_SPECS]
-assert len(set(SPEC_IDS)) == len(SPEC_IDS)
-KERNEL_SPECS = [s for s in OP_SPECS if not s.composite] + [PACT]
-ALL_SPECS = OP_SPECS + [PACT]
-ALL_IDS = [s.id for s in ALL_SPECS]
+# The op and module specs (what each learnable op is tested with) are in
+# tests/cases.py, beside the pointwise and dim cases.
+from cases import (ALL_IDS, ALL_SPECS, KERNEL_LAYOUTS, KERNEL_SPECS, SMALL, LEARNABLE_SPECS as OP_SPECS, LUT_TABLE,
+                   MOD_IDS, MODULE_SPECS as MODULES, PACT, SPEC_IDS, Mod, Op, _groups, _params, _spec, _u)
 
 
 def _layout_id(layout):
@@ -302,7 +177,7 @@ def test_third_derivative_raises():
     x.requires_grad_()
     (g,) = torch.autograd.grad(F.learnable_sigmoid(x, **p).sum(), x, create_graph=True)
     (h,) = torch.autograd.grad(g.sum(), x, create_graph=True)
-    with pytest.raises(RuntimeError, match="learnable_sigmoid: derivatives of order three"):
+    with pytest.raises(RuntimeError, match="learnable_sigmoid: the derivative of its double backward"):
         torch.autograd.grad(h.sum(), x)
 
 
@@ -614,72 +489,6 @@ def test_integer_input_errors(spec):
         spec(bad, **p)
 
 
-# =================================================================== modules
-@dataclass
-class Mod:
-    id: str
-    build: Callable[[int, bool], torch.nn.Module]  # (channels, per channel) -> module
-    op: Optional[Op]  # the op whose random parameters and reference the module uses
-    ref: Optional[Callable] = None  # (module, x) -> reference output (default: op.ref)
-    shapes: Tuple = ((2, 4, 3, 3), (5, 4))
-    per_channel: Tuple = (False, True)
-    repr: str = ""
-
-
-def _spec(spec_id):
-    return next(s for s in OP_SPECS + [PACT] if s.id == spec_id)
-
-
-def _params(m):
-    return {k: v for k, v in m.named_parameters()}
-
-
-def _dyrelu_ref(m, x):
-    return R.dynamic_relu_module(x, m.fc1.weight, m.fc1.bias, m.fc2.weight, m.fc2.bias, m.k, m.mode)
-
-
-def _evonorm_b0_ref(m, x):
-    if m.training:
-        return R.evonorm_b0(x, m.gamma, m.beta, m.v, None, True, m.eps)[0]
-    return R.evonorm_b0(x, m.gamma, m.beta, m.v, m.running_var, False, m.eps)[0]
-
-
-LUT_TABLE = torch.tensor([-0.5, 0.0, 0.2, 1.0, 0.3, 2.0, 1.5, 1.0, 3.0])
-MODULES = [
-    Mod("PReLU", lambda c, pc: ta.PReLU(c if pc else 1), _spec("prelu"), repr="num_parameters=1, init=0.25"),
-    Mod("Swish", lambda c, pc: ta.Swish(learnable=True), _spec("swish_learnable"), per_channel=(False,),
-        repr="beta=1.0, learnable=True"),
-    Mod("LearnableSigmoid", lambda c, pc: ta.LearnableSigmoid(c if pc else 1), _spec("learnable_sigmoid"),
-        repr="num_parameters=1"),
-    Mod("ParametricSoftplus", lambda c, pc: ta.ParametricSoftplus(c if pc else 1), _spec("parametric_softplus"),
-        repr="num_parameters=1"),
-    Mod("SReLU", lambda c, pc: ta.SReLU(c if pc else 1), _spec("srelu"), repr="num_parameters=1"),
-    Mod("PAU", lambda c, pc: ta.PAU(c if pc else 1, coeffs=(1.0, 0.1, 0.0), powers=(1.0, 2.0, 3.0)), _spec("pau"),
-        repr="num_parameters=1, coeffs=(1.0, 0.1, 0.0), powers=(1.0, 2.0, 3.0)"),
-    Mod("PadeActivation", lambda c, pc: ta.PadeActivation(c if pc else 1), _spec("pade"),
-        repr="num_parameters=1, degrees=(5, 4)"),
-    Mod("PadeActivation-2-5", lambda c, pc: ta.PadeActivation(c if pc else 1, degrees=(2, 5)), _spec("pade[2,5]"),
-        repr="num_parameters=1, degrees=(2, 5)"),
-    Mod("ReLUPolyMix", lambda c, pc: ta.ReLUPolyMix(c if pc else 1, degree=5), _spec("relu_polymix[degree=5]"),
-        repr="num_parameters=1, degree=5"),
-    Mod("QuantReLU", lambda c, pc: ta.QuantReLU(levels=3, learnable=True), PACT, per_channel=(False,),
-        repr="levels=3, max_val=1.0, learnable=True"),
-    Mod("LUTActivation", lambda c, pc: ta.LUTActivation(LUT_TABLE, (-2.0, 1.5)), _spec("lut"), per_channel=(False,),
-        repr="size=9, range=(-2.0, 1.5)"),
-    Mod("EvoNormS0", lambda c, pc: ta.EvoNormS0(c, groups=2), _spec("evonorm_s0[groups=3]"),
-        per_channel=(True,), repr="4, groups=2, eps=1e-05",
-        ref=lambda m, x: R.evonorm_s0(x, m.gamma, m.beta, m.v, m.groups, m.eps)),
-    Mod("EvoNormB0", lambda c, pc: ta.EvoNormB0(c), _spec("evonorm_b0"), ref=_evonorm_b0_ref,
-        shapes=((2, 4, 3, 3), (3, 4, 5)), per_channel=(True,), repr="4, eps=1e-05, momentum=0.1"),
-    Mod("DynamicReLU-B", lambda c, pc: ta.DynamicReLU(c, reduction=2), None, ref=_dyrelu_ref, per_channel=(True,),
-        repr="channels=4, reduction=2, k=2, mode='B'"),
-    Mod("DynamicReLU-A-k3", lambda c, pc: ta.DynamicReLU(c, reduction=1, k=3, mode="A"), None, ref=_dyrelu_ref,
-        per_channel=(True,), repr="channels=4, reduction=1, k=3, mode='A'"),
-    Mod("MaxoutLinear", lambda c, pc: ta.MaxoutLinear(c, 3, 2), None, per_channel=(True,),
-        ref=lambda m, x: R.maxout_linear(x, m.linear.weight, m.linear.bias, m.pieces),
-        shapes=((5, 4), (2, 3, 4)), repr="in_features=4, out_features=3, pieces=2"),
-]
-MOD_IDS = [m.id for m in MODULES]
 
 
 def randomized(mod, channels=4, per_channel=True, seed=0, shape=(2, 4, 3, 3)):

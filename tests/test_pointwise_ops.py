@@ -12,7 +12,7 @@ import torch.nn.functional as TF
 import reference
 import torch_activations as ta
 from cases import CASES, all_cases, case_id
-from util import away_from, call
+from util import away_from, call, derivatives
 
 OPS = torch.ops.torch_activations
 CASE_LIST = all_cases()
@@ -77,13 +77,26 @@ def test_quant_relu_straight_through():
     torch.testing.assert_close(ta.functional.quant_relu(torch.tensor([0.125, 0.375])), torch.tensor([0.0, 0.5]))
 
 
-def test_third_derivative_raises():
-    x = torch.randn(5, dtype=torch.float64, requires_grad=True)
-    y = ta.functional.mish(x)
-    (g,) = torch.autograd.grad(y.sum(), x, create_graph=True)
-    (h,) = torch.autograd.grad(g.sum(), x, create_graph=True)
-    with pytest.raises(RuntimeError, match="mish: the third derivative"):
-        torch.autograd.grad(h.sum(), x)
+@pytest.mark.parametrize("name,params", [c for c in CASE_LIST if not CASES[c[0]].piecewise_linear],
+                         ids=[case_id(n, p) for n, p in CASE_LIST if not CASES[n].piecewise_linear])
+def test_third_and_fourth_derivatives(name, params):
+    """Derivatives of order 3 and 4 (jets, csrc/math/jet.h) against the plain
+    float64 formula differentiated by autograd, and gradcheck of the double
+    backward op (its derivative is the third derivative)."""
+    x = _smooth_input(name, params, "cpu", n=16)
+    kinks = list(CASES[name].kinks(params)) + list(CASES[name].singular)
+    x = away_from(x, kinks, 1e-2)
+    ours = derivatives(lambda t: call(name, t, params), x, order=4)
+    ref = derivatives(lambda t: reference.formula(name)(t, **params), x, order=4)
+    for order in (3, 4):
+        torch.testing.assert_close(ours[order], ref[order], rtol=1e-8, atol=1e-9,
+                                   msg=lambda m: f"{name} order {order}: {m}")
+    xs = x.clone().requires_grad_()
+    g = torch.randn_like(x, requires_grad=True)
+    dbwd = getattr(OPS, name + "_double_backward")
+    extra = _schema_args(name, params)
+    gg = torch.randn_like(x, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b, t: dbwd(a, b, t, *extra), (gg, g, xs))
 
 
 # ----------------------------------------------------------- opcheck

@@ -365,12 +365,319 @@ at::Tensor apply(const std::string& name, const at::Tensor& x) {
     return "".join(out)
 
 
+# ------------------------------------------------------------ the Python API
+PY_DEFAULT_TYPES = {"float": float, "int": int, "bool": bool, "str": str}
+
+
+def py_default(p) -> str:
+    v = p.default
+    if p.type == "float":
+        if v == 1.0 / 6.0:
+            return "1.0 / 6.0"
+        if v == 1.0 / 3.0:
+            return "1.0 / 3.0"
+        if v == 1.0 / 8.0:
+            return "1.0 / 8.0"
+        return repr(float(v))
+    if isinstance(v, tuple):
+        return repr(v)
+    return repr(v)
+
+
+def py_param(p, annotate=True) -> str:
+    t = f": {p.python_type}" if annotate else ""
+    return f"{p.name}{t}" if p.required else f"{p.name}{t} = {py_default(p)}"
+
+
+def _fmt_bound(v: float) -> str:
+    if v == float("inf"):
+        return "inf"
+    if v == float("-inf"):
+        return "-inf"
+    return f"{v:.6g}"
+
+
+def doc_lines(op, params, for_module: bool) -> List[str]:
+    """The docstring of op's function (or module), from the table."""
+    lines = [f"{op.title}.", "", ".. math::", "", f"    {op.latex}", "", f"Formula: ``{op.text}``."]
+    if op.notes:
+        lines += ["", op.notes]
+    lines += ["", "Args:"]
+    if not for_module:
+        lines.append("    input (Tensor): float32, float64, float16 or bfloat16.")
+    for p in params:
+        d = "Required." if p.required else f"Default: ``{py_default(p)}``."
+        lines.append(f"    {p.name} ({p.python_type}): {p.doc} {d}")
+    if op.inplace:
+        lines.append("    inplace (bool): overwrite ``input``. Default: ``False``.")
+    lines += ["", f"Shape: {op.shape}"]
+    if op.monotonic is not None:
+        rng = ", ".join(_fmt_bound(v) for v in op.range)
+        lines += ["", f"Output range ({rng}); monotonic: {op.monotonic}; smoothness: {op.smoothness}; "
+                      f"zero-centred: {op.zero_centred}."]
+    lines += ["", f"Torch peer: ``{op.torch_peer}``." if op.torch_peer else "Torch peer: none.",
+              f"Use: {op.use_case}."]
+    return lines
+
+
+def docstring(op, params, for_module: bool, indent: str) -> str:
+    body = "\n".join((indent + l) if l else "" for l in doc_lines(op, params, for_module))
+    return f'{indent}r"""{body.lstrip()}\n{indent}"""\n'
+
+
+def function_signature(op) -> str:
+    params = [p for p in op.params if not p.after_inplace]
+    after = [p for p in op.params if p.after_inplace]
+    parts = ["input: Tensor"] + [py_param(p) for p in params]
+    if op.inplace:
+        parts.append("inplace: bool = False")
+    parts += [py_param(p) for p in after]
+    if op.name == "softmax":
+        parts.append("dtype: Optional[torch.dtype] = None")
+    ret = "Tensor"
+    return f"def {op.name}({', '.join(parts)}) -> {ret}:\n"
+
+
+def function_body(op) -> str:
+    ops = "torch.ops.torch_activations"
+    args = ", ".join(["input"] + op_call_args(op, "py"))
+    call = f"{ops}.{op.name}({args})"
+    if op.returns != "Tensor":
+        call += "[0]"
+    lines = []
+    if op.name == "softmax":
+        lines.append("    if dtype is not None:\n        input = input.to(dtype)\n")
+    if op.inplace:
+        lines.append(f"    if inplace:\n        {ops}.{op.name}_({args})\n        return input\n")
+    lines.append(f"    return {call}\n")
+    return "".join(lines)
+
+
+def gen_functional() -> str:
+    ops = api_ops()
+    out = [HEADER_PY, '''"""Functional interface, in the style of :mod:`torch.nn.functional`.
+
+Every function calls the registered operator ``torch.ops.torch_activations.<name>``
+(CPU and CUDA kernels, C++ autograd to any order for the pointwise ops), so it
+works in eager mode, under :func:`torch.compile`, :func:`torch.export`,
+:mod:`torch.func` and in TorchScript.  Parameter names and defaults follow the
+catalog (``docs/activations.md``).
+
+``inplace=True`` overwrites ``input``.  For activations whose derivative can
+be written in terms of the output (sigmoid, tanh, relu, relu6, leaky_relu with
+slope >= 0, elu with alpha >= 0, selu, celu with alpha > 0, hard_sigmoid,
+linear) the backward then keeps only the output; for the others a copy of the
+input is kept when a gradient is needed, so in-place saves no memory during
+training.
+
+The learnable ops take their parameters as tensors of shape [1] (shared) or
+[C] (per channel, C = input.size(1)) and pass them to the operator stacked
+as one ``weight``.
+"""
+
+from typing import Optional
+
+import torch
+from torch import Tensor
+
+from . import _library
+
+_library.load()
+
+__all__ = [
+''']
+    out += [f'    "{op.name}",\n' for op in ops]
+    out.append("]\n")
+    section = None
+    titles = {"pointwise": "Pointwise activations (catalog section 1)",
+              "dim": "Ops over a dimension (catalog section 2)",
+              "learnable": "Ops with learnable parameters (catalog section 3)"}
+    for op in ops:
+        if op.category != section:
+            section = op.category
+            out.append(f"\n\n# {'-' * 72}\n# {titles[section]}\n# {'-' * 72}\n")
+        out.append("\n\n" + function_signature(op))
+        out.append(docstring(op, op.params, False, "    "))
+        out.append(function_body(op))
+    return "".join(out)
+
+
+def generated_modules():
+    return [op for op in S.OPS if op.category in ("pointwise", "dim") and not op.handwritten]
+
+
+def module_class(op) -> str:
+    params = list(op.ctor_params)
+    base = f"_Activation, nn.{op.nn_peer}" if op.nn_peer else "_Activation"
+    consts = [p.name for p in params] + (["inplace"] if op.inplace else [])
+    sig = ["self"] + [py_param(p) for p in params] + (["inplace: bool = False"] if op.inplace else [])
+    out = [f"\n\nclass {op.module}({base}):\n", docstring(op, params, True, "    ")]
+    out.append(f'    __constants__ = [{", ".join(repr(c) for c in consts)}]\n')
+    for c in consts:
+        t = "bool" if c == "inplace" else next(p.python_type for p in params if p.name == c)
+        out.append(f"    {c}: {t}\n")
+    out.append(f"\n    def __init__({', '.join(sig)}) -> None:\n")
+    out.append("        nn.Module.__init__(self)\n")
+    for c in consts:
+        out.append(f"        self.{c} = {c}\n")
+    if op.validate is None and params and op.category == "pointwise":
+        out.append("        self.forward(torch.empty(0))  # the op's argument checks\n")
+    elif op.validate:
+        out.append(f"        {op.validate}  # the op's argument checks\n")
+    fargs = ", ".join(["input"] + [f"self.{p.name}" for p in op.params if p.name != "generator"] +
+                      (["self.inplace"] if op.inplace else []))
+    out.append(f"\n    def forward(self, input: Tensor) -> Tensor:\n        return F.{op.name}({fargs})\n")
+    reprs = [f"{p.name}={{self.{p.name}!r}}" for p in params]
+    out.append("\n    def extra_repr(self) -> str:\n")
+    if op.inplace:
+        parts = f'f"{", ".join(reprs)}"' if reprs else '""'
+        out.append(f'        return _with_inplace({parts}, self.inplace)\n')
+    else:
+        out.append(f'        return f"{", ".join(reprs)}"\n' if reprs else '        return ""\n')
+    return "".join(out)
+
+
+def gen_modules() -> str:
+    mods = generated_modules()
+    aliases = {op.nn_peer: op.module for op in mods if op.nn_peer and op.nn_peer != op.module
+               and op.nn_peer not in ("Identity",)}
+    out = [HEADER_PY, '''"""``nn.Module`` forms of the activations, in the style of :mod:`torch.nn`.
+
+Each module stores the catalog's parameters as attributes (shown by
+``repr``), runs the operator's argument checks when it is constructed, and
+calls :mod:`torch_activations.functional` in ``forward``, so it can be
+scripted with TorchScript, compiled and exported.  A module whose
+activation torch has (``ReLU``, ``GELU``, ``Softplus``, ...) subclasses the
+torch module, so ``isinstance(ta.ReLU(), torch.nn.ReLU)`` holds and tools that
+match module types accept it; torch's spellings (``Hardswish``,
+``Hardsigmoid``) are aliases.  The modules of the learnable activations, and
+the few whose behaviour is more than a call (``Swish(learnable=True)``,
+``QuantReLU(learnable=True)``, ``RReLU``'s training mode), are in
+:mod:`torch_activations.learnable`.
+"""
+
+import torch
+from torch import Tensor, nn
+
+from . import functional as F
+
+__all__ = [
+''']
+    names = [op.module for op in mods] + sorted(aliases)
+    out += [f'    "{n}",\n' for n in names]
+    out.append(''']
+
+
+def _with_inplace(text: str, inplace: bool) -> str:
+    if not inplace:
+        return text
+    return f"{text}, inplace=True" if text else "inplace=True"
+
+
+class _Activation(nn.Module):
+    """The base of every module here (besides the torch module it may subclass)."""
+''')
+    for op in mods:
+        out.append(module_class(op))
+    out.append("\n\n# torch's spellings\n")
+    for alias, name in sorted(aliases.items()):
+        out.append(f"{alias} = {name}\n")
+    return "".join(out)
+
+
+# ------------------------------------------------- regions of other files
+def fill_regions(path: str, begin: str, end: str, regions: Dict[str, str]) -> str:
+    """`path` with the text between each `begin.format(name)` line and the
+    next `end` line replaced by regions[name]."""
+    import re
+    text = open(os.path.join(ROOT, path)).read()
+    pattern = re.compile(r"(^[ \t]*" + re.escape(begin).replace(r"\{name\}", r"(?P<name>[\w-]+)") + r"[^\n]*\n)"
+                         r"(?P<body>.*?)(^[ \t]*" + re.escape(end) + r")", re.S | re.M)
+    seen = []
+
+    def repl(m):
+        name = m.group("name")
+        if name not in regions:
+            raise SystemExit(f"{path}: no generated text for region {name!r}")
+        seen.append(name)
+        return m.group(1) + regions[name] + m.group(len(m.groups()))
+
+    out = pattern.sub(repl, text)
+    missing = set(regions) - set(seen)
+    if missing:
+        raise SystemExit(f"{path}: no region for {sorted(missing)}")
+    return out
+
+
+def gen_learnable_docs() -> str:
+    regions = {}
+    for op in S.OPS:
+        if not op.handwritten:
+            continue
+        params = list(op.ctor_params)
+        if op.name in ("swish", "quant_relu"):
+            regions[op.name] = docstring(op, params, True, "    ")
+            continue
+        regions[op.name] = docstring(op, params, True, "    ")
+    # Modules shared by two entries (Swish, QuantReLU): the pointwise entry's text.
+    for learnable_name in ("swish_learnable", "pact"):
+        regions.pop(learnable_name, None)
+    return fill_regions("torch_activations/learnable.py", "# <generated:doc {name}>", "# </generated:doc>",
+                        regions)
+
+
+def gen_init_exports() -> str:
+    mods = [op.module for op in generated_modules()]
+    aliases = sorted({op.nn_peer for op in generated_modules() if op.nn_peer and op.nn_peer != op.module
+                      and op.nn_peer != "Identity"})
+    hand = []
+    for op in S.OPS:
+        if op.handwritten and op.module not in hand:
+            hand.append(op.module)
+    lines = ["from .modules import (  # noqa: E402"] + [f"    {n}," for n in mods + aliases] + [")"]
+    lines += ["from .learnable import (  # noqa: E402"] + [f"    {n}," for n in hand] + [")"]
+    names = ["functional", "ActivationInfo", "UnknownActivationError", "get_activation", "get_info",
+             "list_activations", "cpu_capability", "set_cpu_capability", "library_path"]
+    names += mods + aliases + hand
+    lines += ["", "__all__ = ["] + [f'    "{n}",' for n in names] + ["]"]
+    return fill_regions("torch_activations/__init__.py", "# <generated:{name}>", "# </generated:exports>",
+                        {"exports": "\n".join(lines) + "\n"})
+
+
+def readme_table(category: str) -> str:
+    rows = ["| op | module | parameters (defaults) | range | monotonic | smoothness | zero-centred | torch peer |",
+            "|---|---|---|---|---|---|---|---|"]
+
+    def yn(v):
+        return "–" if v is None else ("yes" if v else "no")
+
+    for op in S.by_category(category):
+        params = ", ".join(p.name if p.required else f"{p.name}={py_default(p)}" for p in op.ctor_params) or "–"
+        rng = "–" if op.monotonic is None else f"({_fmt_bound(op.range[0])}, {_fmt_bound(op.range[1])})"
+        rng = rng.replace("inf", "∞")
+        smooth = "–" if op.smoothness is None else op.smoothness
+        peer = f"`{op.torch_peer}`" if op.torch_peer else "–"
+        rows.append(f"| `{op.name}` | `{op.module}` | {params} | {rng} | {yn(op.monotonic)} | {smooth} | "
+                    f"{yn(op.zero_centred)} | {peer} |")
+    return "\n".join(rows) + "\n"
+
+
+def gen_readme() -> str:
+    return fill_regions("README.md", "<!-- generated:{name} -->", "<!-- /generated -->",
+                        {f"table-{c}": readme_table(c) for c in ("pointwise", "dim", "learnable")})
+
+
 # ---------------------------------------------------------------- outputs
 OUTPUTS: Dict[str, Callable[[], str]] = {
     "csrc/generated/choices.h": gen_choices,
     "csrc/generated/spec.h": gen_spec,
     "csrc/torch_activations.h": gen_api_header,
     "csrc/api.cpp": gen_api_source,
+    "torch_activations/functional.py": gen_functional,
+    "torch_activations/modules.py": gen_modules,
+    "torch_activations/learnable.py": gen_learnable_docs,
+    "torch_activations/__init__.py": gen_init_exports,
+    "README.md": gen_readme,
 }
 
 

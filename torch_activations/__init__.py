@@ -7,8 +7,10 @@
     ta.list_activations()
 
 The operators are ``torch.ops.torch_activations.<name>`` (CPU kernels for
-DEFAULT/AVX2/AVX-512 chosen at run time, CUDA kernels in CUDA builds, C++
-autograd to second order, Meta kernels for torch.compile/export).
+DEFAULT/AVX2/AVX-512 chosen at run time, CUDA kernels in CUDA builds,
+autograd in C++ for every transform of torch.func and forward mode, Meta
+kernels for torch.compile/export).  The table of every op is
+:mod:`torch_activations._spec`.
 """
 
 from . import _library
@@ -18,11 +20,132 @@ _library.load()
 import torch  # noqa: E402
 
 from . import functional  # noqa: E402
-from .modules import *  # noqa: E402,F401,F403
-from .modules import __all__ as _module_names  # noqa: E402
-from .learnable import *  # noqa: E402,F401,F403
-from .learnable import __all__ as _learnable_names  # noqa: E402
-from .registry import ActivationInfo, get_activation, get_info, list_activations  # noqa: E402
+from .registry import (  # noqa: E402
+    ActivationInfo,
+    UnknownActivationError,
+    get_activation,
+    get_info,
+    list_activations,
+)
+
+# <generated:exports>
+from .modules import (  # noqa: E402
+    Sigmoid,
+    Tanh,
+    Linear,
+    ReLU,
+    ReLU6,
+    LeakyReLU,
+    ELU,
+    SELU,
+    CELU,
+    GELU,
+    SiLU,
+    ESwish,
+    Mish,
+    SQNL,
+    BentIdentity,
+    Softplus,
+    Softsign,
+    Sine,
+    Cosine,
+    Sinc,
+    Arctan,
+    LogSigmoid,
+    TanhExp,
+    Squareplus,
+    HardSwish,
+    HardSigmoid,
+    Softmax,
+    GLU,
+    GEGLU,
+    SwiGLU,
+    ReGLU,
+    CReLU,
+    Maxout,
+    Hardsigmoid,
+    Hardswish,
+)
+from .learnable import (  # noqa: E402
+    Swish,
+    QuantReLU,
+    RReLU,
+    PReLU,
+    LearnableSigmoid,
+    ParametricSoftplus,
+    SReLU,
+    PAU,
+    PadeActivation,
+    DynamicReLU,
+    EvoNormB0,
+    EvoNormS0,
+    LUTActivation,
+    MaxoutLinear,
+    ReLUPolyMix,
+)
+
+__all__ = [
+    "functional",
+    "ActivationInfo",
+    "UnknownActivationError",
+    "get_activation",
+    "get_info",
+    "list_activations",
+    "cpu_capability",
+    "set_cpu_capability",
+    "library_path",
+    "Sigmoid",
+    "Tanh",
+    "Linear",
+    "ReLU",
+    "ReLU6",
+    "LeakyReLU",
+    "ELU",
+    "SELU",
+    "CELU",
+    "GELU",
+    "SiLU",
+    "ESwish",
+    "Mish",
+    "SQNL",
+    "BentIdentity",
+    "Softplus",
+    "Softsign",
+    "Sine",
+    "Cosine",
+    "Sinc",
+    "Arctan",
+    "LogSigmoid",
+    "TanhExp",
+    "Squareplus",
+    "HardSwish",
+    "HardSigmoid",
+    "Softmax",
+    "GLU",
+    "GEGLU",
+    "SwiGLU",
+    "ReGLU",
+    "CReLU",
+    "Maxout",
+    "Hardsigmoid",
+    "Hardswish",
+    "Swish",
+    "QuantReLU",
+    "RReLU",
+    "PReLU",
+    "LearnableSigmoid",
+    "ParametricSoftplus",
+    "SReLU",
+    "PAU",
+    "PadeActivation",
+    "DynamicReLU",
+    "EvoNormB0",
+    "EvoNormS0",
+    "LUTActivation",
+    "MaxoutLinear",
+    "ReLUPolyMix",
+]
+# </generated:exports>
 
 __version__ = "0.1.0"
 
@@ -43,17 +166,3 @@ def set_cpu_capability(capability: str) -> str:
     The environment variable TORCH_ACTIVATIONS_CPU_CAPABILITY (or torch's
     ATEN_CPU_CAPABILITY) sets the starting value."""
     return torch.ops.torch_activations._set_cpu_capability(capability)
-
-
-__all__ = [
-    "functional",
-    "ActivationInfo",
-    "get_activation",
-    "get_info",
-    "list_activations",
-    "cpu_capability",
-    "set_cpu_capability",
-    "library_path",
-    *_module_names,
-    *_learnable_names,
-]

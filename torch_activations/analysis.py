@@ -71,8 +71,8 @@ Fn = Callable[[Tensor], Tensor]
 # ----------------------------------------------------------------- parameters
 
 def _convert(param: Param, text: str) -> Any:
-    """``text`` as a value of ``param``'s type (taken from its default)."""
-    kind = type(param.default)
+    """``text`` as a value of ``param``'s type."""
+    kind = {"float": float, "int": int, "bool": bool, "str": str}.get(param.type, type(param.default))
     if kind is bool:
         low = text.strip().lower()
         if low in ("1", "true", "yes", "on"):
@@ -84,7 +84,7 @@ def _convert(param: Param, text: str) -> Any:
         return int(text)
     if kind is float:
         return float(Fraction(text.strip())) if "/" in text else float(text)
-    if param.default is None:  # no type to follow: a number if it reads as one
+    if param.required or param.default is None:  # no type to follow: a number if it reads as one
         try:
             return int(text)
         except ValueError:
@@ -98,7 +98,7 @@ def _convert(param: Param, text: str) -> Any:
 def parse_param_specs(info: ActivationInfo, specs: Sequence[str]) -> Dict[str, List[Any]]:
     """``["alpha=0.5,1,2", "beta=1/6"]`` as ``{"alpha": [0.5, 1.0, 2.0], "beta": [0.1666...]}``,
     typed like the registry defaults.  Unknown names raise ``ValueError``."""
-    known = {p.name: p for p in info.params}
+    known = {p.name: p for p in info.ctor_params}
     out: Dict[str, List[Any]] = {}
     for spec in specs:
         name, sep, values = spec.partition("=")

@@ -63,7 +63,7 @@ def _add_format(p: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) ->
 
 
 def _param_text(info: ActivationInfo) -> str:
-    return ", ".join(f"{p.name}={p.default!r}" for p in info.params) or "–"
+    return ", ".join(p.name if p.required else f"{p.name}={p.default!r}" for p in info.ctor_params) or "–"
 
 
 def _params_of(info: ActivationInfo, specs: Sequence[str]) -> Dict[str, List[Any]]:

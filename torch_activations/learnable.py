@@ -1,29 +1,36 @@
-"""Modules with learnable parameters (catalog section 3).
+"""The modules whose behaviour is more than a call of the function with
+their attributes: the learnable activations (catalog section 3), which own
+their parameters, and ``Swish(learnable=True)``, ``QuantReLU(learnable=True)``
+and ``RReLU`` (random slopes in training mode).  The other modules are
+generated (:mod:`torch_activations.modules`); the docstrings here are too
+(the regions between ``# <generated:doc NAME>`` markers, from the op table).
 
 Parameters are per channel (shape [C], C = input.size(1)) when
 ``num_parameters=C``, or one shared value (shape [1]) with the default
-``num_parameters=1``.  Every module has ``reset_parameters()`` and
-``extra_repr()``, scripts with TorchScript and round-trips its ``state_dict``.
-The operators compute the gradients of the input and of every parameter (to
-second order) in C++, with the parameter gradients reduced inside the kernel,
-deterministically.
+``num_parameters=1``; like torch's modules, every constructor takes
+``device=`` and ``dtype=`` for its parameters.  Every module has
+``reset_parameters()`` and ``extra_repr()``, scripts with TorchScript and
+round-trips its ``state_dict``.  The operators compute the gradients of the
+input and of every parameter in C++, with the parameter gradients reduced
+inside the kernel, deterministically.
 """
 
 import math
-from typing import List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 from torch import Tensor, nn
 
 from . import functional as F
-from . import registry
 
-__all__: List[str] = []
+__all__ = [
+    "Swish", "QuantReLU", "RReLU", "PReLU", "LearnableSigmoid", "ParametricSoftplus", "SReLU", "PAU",
+    "PadeActivation", "DynamicReLU", "EvoNormB0", "EvoNormS0", "LUTActivation", "MaxoutLinear", "ReLUPolyMix",
+]
 
 
-def _public(cls):
-    __all__.append(cls.__name__)
-    return cls
+def _factory(device: Any, dtype: Any) -> Dict[str, Any]:
+    return {"device": device, "dtype": dtype}
 
 
 def _check_num_parameters(name: str, num_parameters: int) -> None:
@@ -31,19 +38,189 @@ def _check_num_parameters(name: str, num_parameters: int) -> None:
         raise ValueError(f"{name}: num_parameters must be >= 1, got {num_parameters}")
 
 
+def _with_inplace(text: str, inplace: bool) -> str:
+    return f"{text}, inplace=True" if inplace else text
+
+
+# ------------------------------------------------------------------------
+# Pointwise activations with a learnable (or random) variant
+# ------------------------------------------------------------------------
+class Swish(nn.Module):
+    # <generated:doc swish>
+    r"""Swish.
+
+    .. math::
+
+        f(x) = x\,\sigma(\beta x)
+
+    Formula: ``x * sigmoid(beta * x)``.
+
+    ``Swish(learnable=True)`` makes beta a parameter of shape [1] (the op swish_learnable), trained by ∂f/∂β = x²σ(βx)(1-σ(βx)).
+
+    Args:
+        beta (float): sharpness; beta = 1 is SiLU. Default: ``1.0``.
+        inplace (bool): overwrite ``input``. Default: ``False``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-0.278465, inf); monotonic: False; smoothness: Cinf; zero-centred: False.
+
+    Torch peer: ``torch.nn.functional.silu (beta = 1)``.
+    Use: deep CNNs (EfficientNet); learnable beta in the Swish module.
+    """
+    # </generated:doc>
+    __constants__ = ["learnable", "inplace"]
+
+    def __init__(self, beta: float = 1.0, learnable: bool = False, inplace: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.learnable = learnable
+        self.inplace = inplace
+        self._init_beta = float(beta)
+        if learnable:
+            if inplace:
+                raise ValueError("Swish: inplace=True is not supported with learnable=True")
+            self.beta = nn.Parameter(torch.empty(1, **_factory(device, dtype)))
+            self.reset_parameters()
+        else:
+            self.beta = float(beta)
+            F.swish(torch.empty(0), self.beta)  # the op's argument checks
+
+    def reset_parameters(self) -> None:
+        if self.learnable:
+            with torch.no_grad():
+                self.beta.fill_(self._init_beta)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if self.learnable:
+            return F.swish_learnable(input, self.beta)
+        return F.swish(input, self.beta, self.inplace)
+
+    def extra_repr(self) -> str:
+        if self.learnable:
+            return f"beta={self._init_beta!r}, learnable=True"
+        return _with_inplace(f"beta={self.beta!r}", self.inplace)
+
+
+class QuantReLU(nn.Module):
+    # <generated:doc quant_relu>
+    r"""Quantized ReLU.
+
+    .. math::
+
+        f(x) = \mathrm{round}\!\left(\frac{\mathrm{clamp}(x, 0, m)}{m} L\right) \frac{m}{L}
+
+    Formula: ``round(clamp(x, 0, max_val) / max_val * levels) * max_val / levels``.
+
+    Ties round to even; the gradient is the straight-through estimator 1 on (0, max_val). ``QuantReLU(learnable=True)`` learns max_val (PACT, the op pact; the paper initialises max_val = 10 when training from scratch).
+
+    Args:
+        levels (int): number of quantization steps L (>= 1). Default: ``4``.
+        max_val (float): clipping value m (> 0). Default: ``1.0``.
+        inplace (bool): overwrite ``input``. Default: ``False``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (0, 1); monotonic: True; smoothness: discontinuous; zero-centred: False.
+
+    Torch peer: none.
+    Use: quantization-aware training (straight-through gradient on (0, m)).
+    """
+    # </generated:doc>
+    __constants__ = ["levels", "learnable", "inplace"]
+
+    def __init__(self, levels: int = 4, max_val: float = 1.0, learnable: bool = False,
+                 inplace: bool = False, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.levels = levels
+        self.learnable = learnable
+        self.inplace = inplace
+        self._init_max_val = float(max_val)
+        if learnable:
+            if inplace:
+                raise ValueError("QuantReLU: inplace=True is not supported with learnable=True")
+            self.max_val = nn.Parameter(torch.empty(1, **_factory(device, dtype)))
+            self.reset_parameters()
+            F.pact(torch.empty(0), torch.ones(1), self.levels)  # the op's argument checks
+        else:
+            self.max_val = float(max_val)
+            F.quant_relu(torch.empty(0), self.levels, self.max_val)
+
+    def reset_parameters(self) -> None:
+        if self.learnable:
+            with torch.no_grad():
+                self.max_val.fill_(self._init_max_val)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if self.learnable:
+            return F.pact(input, self.max_val, self.levels)
+        return F.quant_relu(input, self.levels, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        if self.learnable:
+            return f"levels={self.levels}, max_val={self._init_max_val!r}, learnable=True"
+        return _with_inplace(f"levels={self.levels}, max_val={self.max_val!r}", self.inplace)
+
+
+class RReLU(nn.RReLU):
+    # <generated:doc rrelu>
+    r"""Randomized leaky ReLU.
+
+    .. math::
+
+        f(x) = \begin{cases} x & x \ge 0 \\ a x & x < 0 \end{cases},\ a \sim U(\text{lower}, \text{upper})\ \text{(training)},\ a = \tfrac{\text{lower} + \text{upper}}{2}\ \text{(eval)}
+
+    Formula: ``x if x >= 0 else a * x, a ~ U(lower, upper) in training, (lower + upper) / 2 in eval``.
+
+    The module draws slopes in training mode (``module.train()``) and uses their mean in eval mode.
+
+    Args:
+        lower (float): lower bound of the slope. Default: ``1.0 / 8.0``.
+        upper (float): upper bound of the slope. Default: ``1.0 / 3.0``.
+        inplace (bool): overwrite ``input``. Default: ``False``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-inf, inf); monotonic: True; smoothness: C0; zero-centred: False.
+
+    Torch peer: ``torch.nn.functional.rrelu``.
+    Use: regularising leaky ReLU for small datasets.
+    """
+    # </generated:doc>
+    __constants__ = ["lower", "upper", "inplace"]
+    lower: float
+    upper: float
+    inplace: bool
+
+    def __init__(self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, inplace: bool = False) -> None:
+        nn.Module.__init__(self)
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+        F.rrelu(torch.empty(0), self.lower, self.upper)  # the op's argument checks
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _with_inplace(f"lower={self.lower!r}, upper={self.upper!r}", self.inplace)
+
+
+# ------------------------------------------------------------------------
+# Learnable activations
+# ------------------------------------------------------------------------
 class _Learnable(nn.Module):
     """Per-channel (or shared) parameters, each of shape [num_parameters]."""
 
-    _op: str = ""
     _inits: Tuple[Tuple[str, float], ...] = ()
-    __jit_ignored_attributes__ = ["_inits", "_op"]
+    __jit_ignored_attributes__ = ["_inits"]
 
-    def __init__(self, num_parameters: int = 1) -> None:
+    def __init__(self, num_parameters: int = 1, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         _check_num_parameters(type(self).__name__, num_parameters)
         self.num_parameters = num_parameters
         for name, _ in self._inits:
-            setattr(self, name, nn.Parameter(torch.empty(num_parameters)))
+            setattr(self, name, nn.Parameter(torch.empty(num_parameters, **_factory(device, dtype))))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -55,16 +232,33 @@ class _Learnable(nn.Module):
         return f"num_parameters={self.num_parameters}"
 
 
-@_public
-class PReLU(_Learnable):
-    """x if x > 0 else w·x with a learnable slope w (as torch.nn.PReLU)."""
+class PReLU(_Learnable, nn.PReLU):
+    # <generated:doc prelu>
+    r"""Parametric ReLU.
 
-    _op = "prelu"
+    .. math::
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+        f(x) = \begin{cases} x & x > 0 \\ w x & x \le 0 \end{cases},\ w\ \text{learnable}
+
+    Formula: ``x if x > 0 else weight * x``.
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+        init (float): initial slope. Default: ``0.25``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-inf, inf); monotonic: True; smoothness: C0; zero-centred: False.
+
+    Torch peer: ``torch.nn.PReLU``.
+    Use: ReLU with a learned negative slope (ImageNet-era CNNs).
+    """
+    # </generated:doc>
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
         self.init = float(init)
         self._inits = (("weight", self.init),)
-        super().__init__(num_parameters)
+        _Learnable.__init__(self, num_parameters, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)
@@ -73,53 +267,119 @@ class PReLU(_Learnable):
         return f"num_parameters={self.num_parameters}, init={self.init}"
 
 
-@_public
 class LearnableSigmoid(_Learnable):
-    """σ(αx + β) with learnable α (1.0) and β (0.0)."""
+    # <generated:doc learnable_sigmoid>
+    r"""Learnable sigmoid.
 
-    _op = "learnable_sigmoid"
+    .. math::
+
+        f(x) = \sigma(\alpha x + \beta)
+
+    Formula: ``sigmoid(alpha * x + beta)``.
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (0, 1); monotonic: True; smoothness: Cinf; zero-centred: False.
+
+    Torch peer: none.
+    Use: gates whose slope and offset are learned.
+    """
+    # </generated:doc>
     _inits = (("alpha", 1.0), ("beta", 0.0))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.learnable_sigmoid(input, self.alpha, self.beta)
 
 
-@_public
 class ParametricSoftplus(_Learnable):
-    """(1/β)·log(1 + e^{αx}) with learnable α (1.0) and β (1.0); β must stay
-    positive (the CPU kernel raises otherwise)."""
+    # <generated:doc parametric_softplus>
+    r"""Parametric softplus.
 
-    _op = "parametric_softplus"
+    .. math::
+
+        f(x) = \frac{1}{\beta} \ln(1 + e^{\alpha x})
+
+    Formula: ``log(1 + exp(alpha * x)) / beta``.
+
+    beta must stay positive (the CPU kernel checks).
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (0, inf); monotonic: True; smoothness: Cinf; zero-centred: False.
+
+    Torch peer: none.
+    Use: smooth ReLU with learned sharpness and scale.
+    """
+    # </generated:doc>
     _inits = (("alpha", 1.0), ("beta", 1.0))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.parametric_softplus(input, self.alpha, self.beta)
 
 
-@_public
 class SReLU(_Learnable):
-    """S-shaped ReLU (Jin et al., AAAI 2016) with learnable thresholds and
-    slopes: t_left (0.0), a_left (0.01), t_right (1.0), a_right (0.01)."""
+    # <generated:doc srelu>
+    r"""S-shaped ReLU.
 
-    _op = "srelu"
+    .. math::
+
+        f(x) = \begin{cases} t_r + a_r (x - t_r) & x \ge t_r \\ x & t_l < x < t_r \\ t_l + a_l (x - t_l) & x \le t_l \end{cases}
+
+    Formula: ``t_right + a_right (x - t_right) if x >= t_right; t_left + a_left (x - t_left) if x <= t_left; else x``.
+
+    A NaN threshold or slope gives NaN outputs.
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-inf, inf); monotonic: True; smoothness: C0; zero-centred: False.
+
+    Torch peer: none.
+    Use: learned piecewise-linear S shape (Jin et al., AAAI 2016).
+    """
+    # </generated:doc>
     _inits = (("t_left", 0.0), ("a_left", 0.01), ("t_right", 1.0), ("a_right", 0.01))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.srelu(input, self.t_left, self.a_left, self.t_right, self.a_right)
 
 
-@_public
 class PAU(nn.Module):
-    """Power activation unit of the source article: Σ_k a_k·sign(x)·|x|^{p_k},
-    K = 2 terms with coefficients (1.0, 0.1) and powers (1.0, 2.0), all
-    learnable; powers must stay positive.  At x = 0 the input gradient takes
-    |x|^{p-1} as 1 for p = 1 and 0 otherwise (the limit for p > 1; for p < 1
-    the true derivative is infinite)."""
+    # <generated:doc pau>
+    r"""Power activation unit.
 
-    _op = "pau"
+    .. math::
+
+        f(x) = \sum_k a_k\,\mathrm{sign}(x)\,|x|^{p_k}
+
+    Formula: ``sum_k coeffs_k * sign(x) * |x|^powers_k``.
+
+    Powers must stay positive. At x = 0 the input gradient takes |x|^(p-1) as 1 for p = 1 and 0 otherwise (the limit for p > 1; for p < 1 the true derivative is infinite).
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+        coeffs (Tuple[float, float]): initial coefficients (K <= 4). Default: ``(1.0, 0.1)``.
+        powers (Tuple[float, float]): initial powers (> 0). Default: ``(1.0, 2.0)``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-inf, inf); monotonic: True; smoothness: C1; zero-centred: True.
+
+    Torch peer: none.
+    Use: learned odd power mixture (the source article's PAU).
+    """
+    # </generated:doc>
 
     def __init__(self, num_parameters: int = 1, coeffs: Tuple[float, ...] = (1.0, 0.1),
-                 powers: Tuple[float, ...] = (1.0, 2.0)) -> None:
+                 powers: Tuple[float, ...] = (1.0, 2.0), device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         _check_num_parameters("PAU", num_parameters)
         if len(coeffs) != len(powers) or not 1 <= len(coeffs) <= 4:
@@ -129,8 +389,8 @@ class PAU(nn.Module):
         self.num_parameters = num_parameters
         self._init_coeffs = tuple(float(c) for c in coeffs)
         self._init_powers = tuple(float(p) for p in powers)
-        self.coeffs = nn.Parameter(torch.empty(len(coeffs), num_parameters))
-        self.powers = nn.Parameter(torch.empty(len(powers), num_parameters))
+        self.coeffs = nn.Parameter(torch.empty(len(coeffs), num_parameters, **_factory(device, dtype)))
+        self.powers = nn.Parameter(torch.empty(len(powers), num_parameters, **_factory(device, dtype)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -163,17 +423,33 @@ def _fit_pade(m: int, n: int, slope: float = 0.01, lo: float = -3.0, hi: float =
     return tuple(sol[: m + 1].tolist()), tuple(sol[m + 1:].abs().tolist())
 
 
-@_public
 class PadeActivation(nn.Module):
-    """Padé activation unit, safe variant (Molina et al., ICLR 2020):
-    F(x) = Σ_j a_j x^j / (1 + Σ_k |b_k| |x|^k), numerator degree m and
-    denominator degree n = ``degrees``; initialised to approximate
-    leaky_relu(0.01) on [-3, 3] (the catalog's coefficients for (5, 4), a
-    least-squares fit for other degrees)."""
+    # <generated:doc pade>
+    r"""Padé activation unit (safe).
 
-    _op = "pade"
+    .. math::
 
-    def __init__(self, num_parameters: int = 1, degrees: Tuple[int, int] = (5, 4)) -> None:
+        F(x) = \frac{\sum_{j=0}^{m} a_j x^j}{1 + \sum_{k=1}^{n} |b_k|\,|x|^k}
+
+    Formula: ``sum_j numerator_j x^j / (1 + sum_k |denominator_k| |x|^k)``.
+
+    Initialised to approximate leaky_relu(0.01) on [-3, 3] (the catalog's coefficients for degrees (5, 4), a least-squares fit for other degrees).
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+        degrees (Tuple[int, int]): (m, n). Default: ``(5, 4)``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-inf, inf); monotonic: False; smoothness: C1; zero-centred: False.
+
+    Torch peer: none.
+    Use: learned rational activation (Molina et al., ICLR 2020).
+    """
+    # </generated:doc>
+
+    def __init__(self, num_parameters: int = 1, degrees: Tuple[int, int] = (5, 4), device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         _check_num_parameters("PadeActivation", num_parameters)
         m, n = int(degrees[0]), int(degrees[1])
@@ -181,8 +457,8 @@ class PadeActivation(nn.Module):
             raise ValueError(f"PadeActivation: degrees must be (0..8, 1..8), got {degrees}")
         self.num_parameters = num_parameters
         self.degrees = (m, n)
-        self.numerator = nn.Parameter(torch.empty(m + 1, num_parameters))
-        self.denominator = nn.Parameter(torch.empty(n, num_parameters))
+        self.numerator = nn.Parameter(torch.empty(m + 1, num_parameters, **_factory(device, dtype)))
+        self.denominator = nn.Parameter(torch.empty(n, num_parameters, **_factory(device, dtype)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -199,17 +475,34 @@ class PadeActivation(nn.Module):
         return f"num_parameters={self.num_parameters}, degrees={self.degrees}"
 
 
-@_public
 class DynamicReLU(nn.Module):
-    """DY-ReLU (Chen et al., ECCV 2020): y^c = max_k (a^c_k x^c + b^c_k) with
-    coefficients computed from the input: Δ = 2σ(FC(ReLU(FC(avgpool(x))))) - 1,
-    a_k = α_k + λ_a Δa_k, b_k = β_k + λ_b Δb_k; α = (1, 0, ...), β = 0,
-    λ_a = 1.0, λ_b = 0.5.  mode 'B': coefficients per channel; 'A': shared
-    across channels.  The piecewise maximum is the fused op dynamic_relu."""
+    # <generated:doc dynamic_relu>
+    r"""Dynamic ReLU.
 
+    .. math::
+
+        y^c = \max_k (a^c_k(x)\,x^c + b^c_k(x))
+
+    Formula: ``max_k (a_k x + b_k), coefficients from the input``.
+
+    The module computes the coefficients from the input: Δ = 2σ(FC(ReLU(FC(avgpool(x))))) - 1, a_k = α_k + λ_a Δa_k, b_k = β_k + λ_b Δb_k with α = (1, 0, ...), β = 0, λ_a = 1.0, λ_b = 0.5; mode 'B' gives coefficients per channel, 'A' shared ones. The piecewise maximum is the fused op dynamic_relu.
+
+    Args:
+        channels (int): C. Required.
+        reduction (int): hidden width C/reduction. Default: ``4``.
+        k (int): pieces. Default: ``2``.
+        mode (str): 'B' per channel, 'A' shared. Default: ``'B'``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Torch peer: none.
+    Use: input-dependent piecewise-linear activation (Chen et al., ECCV 2020).
+    """
+    # </generated:doc>
     __constants__ = ["channels", "k", "mode", "lambda_a", "lambda_b"]
 
-    def __init__(self, channels: int, reduction: int = 4, k: int = 2, mode: str = "B") -> None:
+    def __init__(self, channels: int, reduction: int = 4, k: int = 2, mode: str = "B", device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if mode not in ("A", "B"):
             raise ValueError(f"DynamicReLU: mode must be 'A' or 'B', got {mode!r}")
@@ -223,18 +516,17 @@ class DynamicReLU(nn.Module):
         self.lambda_b = 0.5
         hidden = max(channels // reduction, 1)
         out = 2 * k * (channels if mode == "B" else 1)
-        self.fc1 = nn.Linear(channels, hidden)
-        self.fc2 = nn.Linear(hidden, out)
-        init_a = torch.zeros(k)
+        self.fc1 = nn.Linear(channels, hidden, **_factory(device, dtype))
+        self.fc2 = nn.Linear(hidden, out, **_factory(device, dtype))
+        init_a = torch.zeros(k, **_factory(device, dtype))
         init_a[0] = 1.0
         self.register_buffer("init_a", init_a)
-        self.register_buffer("init_b", torch.zeros(k))
+        self.register_buffer("init_b", torch.zeros(k, **_factory(device, dtype)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         self.fc1.reset_parameters()
         self.fc2.reset_parameters()
-
     def coefficients(self, input: Tensor) -> Tensor:
         """The per-sample coefficients [N, C or 1, k, 2] (a_k, b_k)."""
         if input.dim() < 2 or input.size(1) != self.channels:
@@ -255,28 +547,44 @@ class DynamicReLU(nn.Module):
         return f"channels={self.channels}, reduction={self.reduction}, k={self.k}, mode={self.mode!r}"
 
 
-@_public
 class EvoNormB0(nn.Module):
-    """EvoNorm-B0 (Liu et al., NeurIPS 2020):
-    y = x / max(sqrt(s²_batch + ε), v·x + sqrt(s²_instance + ε))·γ + β, with
-    the batch variance over (N, spatial) in training and a running variance
-    (updated with momentum, unbiased, as BatchNorm) in eval."""
+    # <generated:doc evonorm_b0>
+    r"""EvoNorm-B0.
 
+    .. math::
+
+        y = \frac{x}{\max(\sqrt{s^2_{b} + \epsilon},\ v x + \sqrt{s^2_{i} + \epsilon})} \gamma + \beta
+
+    Formula: ``x / max(sqrt(var_batch + eps), v x + sqrt(var_instance + eps)) * gamma + beta``.
+
+    The batch variance is over (N, spatial) in training; in eval the running variance (updated with momentum, unbiased, as BatchNorm) is used.
+
+    Args:
+        num_features (int): C. Required.
+        eps (float): epsilon. Default: ``1e-05``.
+        momentum (float): running variance momentum. Default: ``0.1``.
+
+    Shape: (N, C, *) -> (N, C, *).
+
+    Torch peer: none.
+    Use: normalisation-activation layer replacing BN-ReLU (Liu et al., 2020).
+    """
+    # </generated:doc>
     __constants__ = ["num_features", "eps", "momentum"]
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if num_features < 1:
             raise ValueError(f"EvoNormB0: num_features must be >= 1, got {num_features}")
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
-        self.gamma = nn.Parameter(torch.empty(num_features))
-        self.beta = nn.Parameter(torch.empty(num_features))
-        self.v = nn.Parameter(torch.empty(num_features))
-        self.register_buffer("running_var", torch.ones(num_features))
+        self.gamma = nn.Parameter(torch.empty(num_features, **_factory(device, dtype)))
+        self.beta = nn.Parameter(torch.empty(num_features, **_factory(device, dtype)))
+        self.v = nn.Parameter(torch.empty(num_features, **_factory(device, dtype)))
+        self.register_buffer("running_var", torch.ones(num_features, **_factory(device, dtype)))
         self.reset_parameters()
-
     def reset_running_stats(self) -> None:
         self.running_var.fill_(1.0)
 
@@ -304,26 +612,43 @@ class EvoNormB0(nn.Module):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
 
 
-@_public
 class EvoNormS0(nn.Module):
-    """EvoNorm-S0 (Liu et al., NeurIPS 2020): y = x·σ(v·x)/sqrt(s²_group + ε)·γ + β,
-    s²_group over each group of num_features/groups channels (and the
-    spatial dims) per sample; no running statistics."""
+    # <generated:doc evonorm_s0>
+    r"""EvoNorm-S0.
 
+    .. math::
+
+        y = \frac{x\,\sigma(v x)}{\sqrt{s^2_{g} + \epsilon}} \gamma + \beta
+
+    Formula: ``x * sigmoid(v x) / sqrt(var_group + eps) * gamma + beta``.
+
+    The variance is over each group of num_features/groups channels and the spatial dims, per sample; no running statistics.
+
+    Args:
+        num_features (int): C. Required.
+        groups (int): groups. Default: ``32``.
+        eps (float): epsilon. Default: ``1e-05``.
+
+    Shape: (N, C, *) -> (N, C, *).
+
+    Torch peer: none.
+    Use: batch-independent normalisation-activation (Liu et al., 2020).
+    """
+    # </generated:doc>
     __constants__ = ["num_features", "groups", "eps"]
 
-    def __init__(self, num_features: int, groups: int = 32, eps: float = 1e-5) -> None:
+    def __init__(self, num_features: int, groups: int = 32, eps: float = 1e-5, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if groups < 1 or num_features % groups != 0:
             raise ValueError(f"EvoNormS0: num_features ({num_features}) must be divisible by groups ({groups})")
         self.num_features = num_features
         self.groups = groups
         self.eps = eps
-        self.gamma = nn.Parameter(torch.empty(num_features))
-        self.beta = nn.Parameter(torch.empty(num_features))
-        self.v = nn.Parameter(torch.empty(num_features))
+        self.gamma = nn.Parameter(torch.empty(num_features, **_factory(device, dtype)))
+        self.beta = nn.Parameter(torch.empty(num_features, **_factory(device, dtype)))
+        self.v = nn.Parameter(torch.empty(num_features, **_factory(device, dtype)))
         self.reset_parameters()
-
     def reset_parameters(self) -> None:
         with torch.no_grad():
             self.gamma.fill_(1.0)
@@ -337,19 +662,35 @@ class EvoNormS0(nn.Module):
         return f"{self.num_features}, groups={self.groups}, eps={self.eps}"
 
 
-@_public
 class LUTActivation(nn.Module):
-    """A learnable look-up table: linear interpolation of ``table`` (n >= 2
-    values evenly spread over ``range`` = (lo, hi)) of the clamped input.
-    The input gradient is the segment's slope inside (lo, hi) and 0 outside;
-    the table's gradient is the interpolation weights."""
+    # <generated:doc lut>
+    r"""Look-up-table activation.
 
+    .. math::
+
+        f(x) = (1 - w) T_i + w T_{i+1},\ i + w = \frac{\mathrm{clamp}(x, lo, hi) - lo}{hi - lo}(n - 1)
+
+    Formula: ``linear interpolation of table over the clamped input``.
+
+    The input gradient is the segment's slope inside (lo, hi) and 0 outside; the table's gradient is the interpolation weights. ``LUTActivation.from_activation(name, size, range)`` builds a table from a pointwise activation and reports its max error on that range in ``.max_error``.
+
+    Args:
+        table (Tensor): n >= 2 values. Required.
+        range (Tuple[float, float]): (lo, hi). Default: ``(-1.0, 1.0)``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Torch peer: none.
+    Use: learned or tabulated activations for fixed-point hardware.
+    """
+    # </generated:doc>
     __constants__ = ["lo", "hi"]
     __jit_ignored_attributes__ = ["max_error", "_init_table"]
 
-    def __init__(self, table: Tensor, range: Tuple[float, float] = (-1.0, 1.0)) -> None:
+    def __init__(self, table: Tensor, range: Tuple[float, float] = (-1.0, 1.0), device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
-        table = torch.as_tensor(table, dtype=torch.get_default_dtype()).detach().clone()
+        table = torch.as_tensor(table, dtype=dtype or torch.get_default_dtype(), device=device).detach().clone()
         if table.dim() != 1 or table.numel() < 2:
             raise ValueError(f"LUTActivation: table must be 1-D with at least 2 entries, got shape {tuple(table.shape)}")
         lo, hi = float(range[0]), float(range[1])
@@ -359,7 +700,7 @@ class LUTActivation(nn.Module):
         self.hi = hi
         self._init_table = table.clone()
         self.table = nn.Parameter(table)
-        self.max_error = None  # set by from_activation
+        self.max_error: Optional[float] = None  # set by from_activation
 
     def reset_parameters(self) -> None:
         with torch.no_grad():
@@ -367,19 +708,20 @@ class LUTActivation(nn.Module):
 
     @classmethod
     def from_activation(cls, name: str, size: int = 257, range: Tuple[float, float] = (-6.0, 6.0),
-                        **params) -> "LUTActivation":
-        """A table of ``size`` samples of activation ``name`` (any pointwise
-        activation of the registry, with ``params``) over ``range``; the max
-        error against the activation on that range (on a grid 16x finer than
-        the table) is in ``.max_error``."""
+                        **params: Any) -> "LUTActivation":
+        """A table of ``size`` samples of the pointwise activation ``name``
+        (with ``params``) over ``range``; the max error against the activation
+        on that range (on a grid 16x finer than the table) is in ``.max_error``."""
         lo, hi = float(range[0]), float(range[1])
-        act = registry.get_activation(name, **params).eval()
+        fn = getattr(F, name, None)
+        if fn is None or name not in _POINTWISE:
+            raise ValueError(f"LUTActivation.from_activation: {name!r} is not a pointwise activation")
         with torch.no_grad():
             xs = torch.linspace(lo, hi, size, dtype=torch.float64)
-            module = cls(act(xs).to(torch.get_default_dtype()), (lo, hi))
+            module = cls(fn(xs, **params).to(torch.get_default_dtype()), (lo, hi))
             dense = torch.linspace(lo, hi, 16 * (size - 1) + 1, dtype=torch.float64)
             approx = F.lut(dense, module.table.detach().double(), lo, hi)
-            module.max_error = float((approx - act(dense)).abs().max())
+            module.max_error = float((approx - fn(dense, **params)).abs().max())
         return module
 
     def forward(self, input: Tensor) -> Tensor:
@@ -389,23 +731,40 @@ class LUTActivation(nn.Module):
         return f"size={self.table.numel()}, range=({self.lo}, {self.hi})"
 
 
-@_public
 class MaxoutLinear(nn.Module):
-    """Maxout unit: the maximum over ``pieces`` linear maps of the input,
-    y_j = max_i (W_ij x + b_ij) (a Linear to out_features·pieces, then maxout
-    over consecutive groups of ``pieces``)."""
+    # <generated:doc maxout_linear>
+    r"""Maxout unit.
 
+    .. math::
+
+        y_j = \max_{i} (W_{ij} x + b_{ij})
+
+    Formula: ``max over pieces of linear maps``.
+
+    A Linear to out_features·pieces, then maxout over consecutive groups of ``pieces``.
+
+    Args:
+        in_features (int): inputs. Required.
+        out_features (int): outputs. Required.
+        pieces (int): linear pieces per output. Required.
+
+    Shape: (*, in) -> (*, out).
+
+    Torch peer: none.
+    Use: maxout networks (Goodfellow et al., 2013).
+    """
+    # </generated:doc>
     __constants__ = ["in_features", "out_features", "pieces"]
 
-    def __init__(self, in_features: int, out_features: int, pieces: int, bias: bool = True) -> None:
+    def __init__(self, in_features: int, out_features: int, pieces: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if pieces < 1:
             raise ValueError(f"MaxoutLinear: pieces must be >= 1, got {pieces}")
         self.in_features = in_features
         self.out_features = out_features
         self.pieces = pieces
-        self.linear = nn.Linear(in_features, out_features * pieces, bias=bias)
-
+        self.linear = nn.Linear(in_features, out_features * pieces, bias=bias, **_factory(device, dtype))
     def reset_parameters(self) -> None:
         self.linear.reset_parameters()
 
@@ -416,21 +775,37 @@ class MaxoutLinear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
 
 
-@_public
 class ReLUPolyMix(_Learnable):
-    """A learnable mix of ReLU and a polynomial (the second source article):
-    σ(b)·relu(x) + (1 - σ(b))·Σ_{i=1}^{degree} a·x^i/i with a (0.25), b (0.0);
-    ``regularization_loss()`` = mean(a²) + mean((b - 0.5)²)."""
+    # <generated:doc relu_polymix>
+    r"""ReLU/polynomial mix.
 
-    _op = "relu_polymix"
+    .. math::
+
+        f(x) = \sigma(b)\,\mathrm{ReLU}(x) + (1 - \sigma(b)) \sum_{i=1}^{d} \frac{a x^i}{i}
+
+    Formula: ``sigmoid(b) relu(x) + (1 - sigmoid(b)) sum_i a x^i / i``.
+
+    ``regularization_loss()`` = mean(a²) + mean((b - 0.5)²).
+
+    Args:
+        num_parameters (int): 1 (one shared value) or C = input.size(1). Default: ``1``.
+        degree (int): d. Default: ``3``.
+
+    Shape: (*): any shape; the output has the shape of the input.
+
+    Output range (-inf, inf); monotonic: True; smoothness: C0; zero-centred: False.
+
+    Torch peer: none.
+    Use: learned mix of ReLU and a polynomial (second source article).
+    """
+    # </generated:doc>
     _inits = (("a", 0.25), ("b", 0.0))
 
-    def __init__(self, num_parameters: int = 1, degree: int = 3) -> None:
+    def __init__(self, num_parameters: int = 1, degree: int = 3, device: Any = None, dtype: Any = None) -> None:
         if not 1 <= degree <= 16:
             raise ValueError(f"ReLUPolyMix: degree must be in [1, 16], got {degree}")
         self.degree = degree
-        super().__init__(num_parameters)
-
+        super().__init__(num_parameters, device, dtype)
     def forward(self, input: Tensor) -> Tensor:
         return F.relu_polymix(input, self.a, self.b, self.degree)
 
@@ -439,3 +814,7 @@ class ReLUPolyMix(_Learnable):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}, degree={self.degree}"
+
+
+# The pointwise activations LUTActivation.from_activation accepts.
+_POINTWISE = frozenset(F.__all__[: F.__all__.index("rrelu") + 1])

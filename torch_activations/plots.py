@@ -112,7 +112,7 @@ def overlay_values(info: ActivationInfo) -> Dict[str, List[Any]]:
     """The gallery's overlay: the first float parameter at half, one and two
     times its default (e.g. ELU's alpha 0.5, 1, 2); no overlay when there is
     no such parameter."""
-    for p in info.params:
+    for p in info.ctor_params:
         if isinstance(p.default, float) and not isinstance(p.default, bool) and p.default != 0.0 \
                 and math.isfinite(p.default):
             return {p.name: [p.default * s for s in (0.5, 1.0, 2.0)]}
@@ -156,7 +156,7 @@ def _index_md(entries: Sequence[GalleryEntry]) -> str:
             lines += [f"![{i.name}]({e.image})", ""]
         else:
             lines += [f"_No plot: {e.error}_", ""]
-        params = ", ".join(f"`{p.name}={p.default!r}`" for p in i.params) or "none"
+        params = ", ".join(f"`{p.name}`" if p.required else f"`{p.name}={p.default!r}`" for p in i.ctor_params) or "none"
         lines += [f"Parameters: {params}. Torch peer: {f'`{i.torch_peer}`' if i.torch_peer else 'none'}. "
                   f"Use: {i.use_case}", ""]
     return "\n".join(lines)
@@ -188,7 +188,7 @@ def _index_html(entries: Sequence[GalleryEntry]) -> str:
         i = e.info
         body = (f'<img src="{esc(e.image)}" alt="{esc(i.name)}">' if e.image
                 else f"<p><em>No plot: {esc(e.error)}</em></p>")
-        params = ", ".join(f"{p.name}={p.default!r}" for p in i.params) or "none"
+        params = ", ".join(p.name if p.required else f"{p.name}={p.default!r}" for p in i.ctor_params) or "none"
         parts.append(
             f'<div class="card" id="{esc(i.name)}"><h2>{esc(i.name)} — {esc(i.title)}</h2>'
             f'<p class="tex">\\({esc(i.formula)}\\)</p>{body}'

@@ -20,11 +20,18 @@ const c10::TypedOperatorHandle<ReluBwdSig>& relu_backward_op() {
   return h;
 }
 
-// ∂/∂y of y (g - Σ_dim g y) applied to u:  u (g - Σ g y) - y Σ g u.
-Tensor softmax_backward_in_y(const Tensor& u, const Tensor& g, const Tensor& y, int64_t dim) {
-  if (y.dim() == 0) return u * (g - g * y) - y * (g * u);
-  const int64_t d = wrap_dim("softmax_backward", y, dim, true);
-  return u * (g - (g * y).sum(d, true)) - y * (g * u).sum(d, true);
+// b(g, y) = y (g - Σ_dim g y).  Its derivative in y applied to a tangent u
+// (forward mode): u (g - Σ g y) - y Σ g u; its adjoint for an upstream G
+// (reverse mode): G (g - Σ g y) - g Σ G y.
+Tensor sum_dim(const Tensor& t, const Tensor& y, int64_t dim) {
+  if (y.dim() == 0) return t;
+  return t.sum(wrap_dim("softmax_backward", y, dim, true), true);
+}
+Tensor softmax_backward_jvp_y(const Tensor& u, const Tensor& g, const Tensor& y, int64_t dim) {
+  return u * (g - sum_dim(g * y, y, dim)) - y * sum_dim(g * u, y, dim);
+}
+Tensor softmax_backward_vjp_y(const Tensor& G, const Tensor& g, const Tensor& y, int64_t dim) {
+  return G * (g - sum_dim(g * y, y, dim)) - g * sum_dim(G * y, y, dim);
 }
 
 // ---------------------------------------------------------------- softmax
@@ -60,7 +67,7 @@ struct SoftmaxBackwardNode : OpNode<SoftmaxBackwardNode, 2, int64_t> {
     const int64_t dim = std::get<0>(args);
     Tensor d_g, d_y;
     if (task_should_compute_output(0)) d_g = D::softmax_backward_op().call(G, y, dim);
-    if (task_should_compute_output(1)) d_y = softmax_backward_in_y(G, g, y, dim);
+    if (task_should_compute_output(1)) d_y = softmax_backward_vjp_y(G, g, y, dim);
     return {d_g, d_y};
   }
 };
@@ -83,7 +90,7 @@ Tensor softmax_backward(c10::DispatchKeySet ks, const Tensor& grad, const Tensor
     const Tensor gp = primal(grad), yp = primal(output);
     Tensor t;
     if (tangent(grad).defined()) t = D::softmax_backward_op().call(tangent(grad), yp, dim);
-    if (tangent(output).defined()) t = add_defined(t, softmax_backward_in_y(tangent(output), gp, yp, dim));
+    if (tangent(output).defined()) t = add_defined(t, softmax_backward_jvp_y(tangent(output), gp, yp, dim));
     set_tangent(out, t);
   }
   return out;

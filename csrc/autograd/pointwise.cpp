@@ -143,9 +143,13 @@ struct PointwiseAutograd<D, typename D::F::Args (*)(at::ScalarType, A...)> {
       Tensor dg, ds;
       this->with_args([&](const auto&... a) {
         if (this->task_should_compute_output(0)) dg = Chain<kFromResult>::apply(n, G, s, a...);
-        if (kSmooth && this->task_should_compute_output(1)) {
-          ds = n == 1 ? Chain<kFromResult>::apply2(G, g, s, a...)
-                      : Chain<kFromResult>::apply(n + 1, G * g, s, a...);
+        if (this->task_should_compute_output(1)) {
+          if constexpr (kSmooth) {
+            ds = n == 1 ? Chain<kFromResult>::apply2(G, g, s, a...)
+                        : Chain<kFromResult>::apply(n + 1, G * g, s, a...);
+          } else {
+            ds = at::zeros_like(s);  // piecewise linear: 0 almost everywhere
+          }
         }
       });
       return {dg, ds};

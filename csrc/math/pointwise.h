@@ -75,9 +75,10 @@ struct Sigmoid : PointwiseBase {
     const auto s = sig2(x);
     return s.s * s.sn;
   }
+  // σ(-x) - σ(x) = -tanh(x/2): no cancellation near 0.
   template <class T> TA_HD T d2f(T x) const {
     const auto s = sig2(x);
-    return s.s * s.sn * (s.sn - s.s);
+    return c<T>(0) - s.s * s.sn * tanh(c<T>(0.5) * x);
   }
   template <class T> TA_HD T dy(T y) const { return y * (c<T>(1) - y); }
   template <class T> TA_HD T d2y(T y) const { return c<T>(1) - c<T>(2) * y; }
@@ -664,11 +665,11 @@ struct TanhExp : PointwiseBase {
 // --------------------------------------------------------------- squareplus
 // (x + h)/2 with h = √(x² + b) (Barron 2021).  For x < 0 the sum cancels, so
 // there x + h = b/(h - x):
-//   f   = (x + h)/2                      x >= 0;   b/(2(h - x))      x < 0
+//   f   = x/2 + h/2                      x >= 0;   b/(2(h - x))      x < 0
 //   f'  = (1 + x/h)/2                    x >= 0;   b/(2h(h - x))     x < 0
 //   f'' = b/(2h³)
 // Beyond |x| = 1e18 (float; 1e150 double) h is |x| to the last bit (b/x²
-// is below the precision), so x is clamped inside h: no overflow of x².
+// is below the precision): no overflow of x².
 struct Squareplus : PointwiseBase {
   struct Args {
     double b;  // > 0 (the descriptor checks)
@@ -676,18 +677,18 @@ struct Squareplus : PointwiseBase {
   double b;
   TA_HD explicit Squareplus(const Args& p) : b(p.b) {}
   template <class T> TA_HD T h(T x) const {
-    const T lim = c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
-    const T xc = clamp_nan(x, c<T>(0) - lim, lim);
-    return sqrt(xc * xc + c<T>(b));
+    const T ax = abs(x);
+    return where(ax > c<T>(Precision<scalar_of_t<T>>::kSqrtLarge), ax, sqrt(x * x + c<T>(b)));
   }
   template <class T> TA_HD T f(T x) const {
     const T hh = h(x);
-    return where(x >= c<T>(0), c<T>(0.5) * (x + hh), c<T>(0.5 * b) / (hh - x));
+    return where(x >= c<T>(0), c<T>(0.5) * x + c<T>(0.5) * hh, c<T>(0.5 * b) / (hh - x));
   }
   template <class T> TA_HD T df(T x) const {
     const T hh = h(x);
-    return where(x >= c<T>(0), c<T>(0.5) + c<T>(0.5) * (x / hh),
-                 c<T>(0.5 * b) / (hh * (hh - x)));
+    // x/h is 1 to the type's precision where h is |x| (and at +inf)
+    const T r = where(hh == abs(x), c<T>(1), x / hh);
+    return where(x >= c<T>(0), c<T>(0.5) + c<T>(0.5) * r, c<T>(0.5 * b) / (hh * (hh - x)));
   }
   template <class T> TA_HD T d2f(T x) const {
     const T hh = h(x);

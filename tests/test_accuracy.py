@@ -1,0 +1,263 @@
+"""A fast slice of the accuracy report (benchmarks/accuracy.py, whose module
+docstring defines the sweep and the metrics), and bitwise independence of
+results from position, layout and thread count.
+
+For every pointwise op with every parameter set of tests/cases.py, float32,
+over ~25k-45k points (log-spaced magnitudes 2^-149..FLT_MAX of both signs,
+a grid on [-10, 10], every kink ± 300 floats, the hard zeros of sinc/sine/
+cosine ± 300 floats, subnormals, FLT_MIN and FLT_MAX neighbours, ±0, ±inf,
+NaN), on the vector path (contiguous input) and the strided/scalar path
+(x[::2] of an interleaved buffer), with f' and f'' through autograd:
+
+* f, f', f'' within 4 ulp, cond-adjusted (the error in units of one ulp of
+  the result plus what a one-ulp change of the input causes), wherever the
+  exact value is a normal number;
+* f no worse (strict ulp, max over the sweep) than the torch peer's f;
+* no unexpected non-finite results; NaN/±inf inputs and overflowing exact
+  values give NaN/the limit/±inf; no normal number where the exact value
+  rounds to 0;
+* normalized sinc's f within 4 strict ulp (exact argument reduction);
+* the float64 references agree with mpmath, and their derivatives with
+  mp.diff of the plain catalog formulas.
+
+And for every op (catalog defaults) and dtype (float32, float64, bfloat16,
+float16): op(x)[i]
+equals op(x[i:i+1]) bitwise, f' and f'' too, for lengths 1..70; a strided
+view gives the bits of the contiguous tensor; 1 and 2 threads give the same
+bits on 2^16 + 37 elements.
+"""
+
+import functools
+import importlib.util
+import os
+import sys
+
+import pytest
+import torch
+
+_TESTS = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(_TESTS)
+if _TESTS not in sys.path:
+    sys.path.append(_TESTS)
+
+_spec = importlib.util.spec_from_file_location("ta_accuracy_report", os.path.join(_ROOT, "benchmarks", "accuracy.py"))
+acc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(acc)
+
+import reference_exact as RX  # noqa: E402
+from cases import CASES, case_id  # noqa: E402
+
+N_POINTS = 20000     # log-spaced 0.64 N, grid 0.4 N (+ kinks, zeros, edges)
+NEIGHBOURS = 300     # floats on each side of every kink and zero
+ZERO_SPAN = 8        # sinc zeros at |k| <= 8, sine/cosine at |k| <= 16 (kπ/(2 w0))
+REFINE = 8           # worst points per metric recomputed by mpmath
+TOL = 4.0            # cond-adjusted ulps
+ORDER_NAMES = ("f", "f'", "f''")
+
+CASE_LIST = acc.select_cases(None, "all")
+IDS = [case_id(n, p) for n, p in CASE_LIST]
+BY_ID = dict(zip(IDS, CASE_LIST))
+PEER_IDS = [cid for cid in IDS if acc._peer(*BY_ID[cid]) is not None]
+DEFAULT_IDS = [case_id(n, p) for n, p in acc.select_cases(None, "default")]  # bitwise tests: catalog defaults
+BIT_DTYPES = [torch.float32, torch.float64, torch.bfloat16, torch.float16]
+BIT_IDS = ["f32", "f64", "bf16", "f16"]
+
+
+@functools.lru_cache(maxsize=None)
+def _measured(cid):
+    name, params = BY_ID[cid]
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return acc.measure_case(name, params, "float32", n_points=N_POINTS, refine=REFINE, peer=True,
+                                strided=True, neighbours=NEIGHBOURS, span=ZERO_SPAN)
+    finally:
+        torch.set_num_threads(prev)
+
+
+def _row(cid, order):
+    return _measured(cid)["rows"][order]
+
+
+def _worst_text(s, key="cond"):
+    lines = [f"max {s['max_' + key]:.4g} {key}-ulp at x={s['x_' + key]!r}: ours {s['ours_' + key]!r}, "
+             f"exact {s['exact_' + key]!r}"]
+    for w in s["worst"][:5]:
+        lines.append(f"    x={w['x']!r}: ours {w['ours']!r}, exact {w['exact']!r} "
+                     f"({w['cond_ulp']:.4g} cond-ulp, {w['strict_ulp']:.4g} strict)")
+    return "\n".join(lines)
+
+
+PATHS = (("ours", "vector path"), ("strided", "strided path"))
+
+
+# ---------------------------------------------------------------- accuracy
+@pytest.mark.parametrize("order", [0, 1, 2], ids=["f", "d1", "d2"])
+@pytest.mark.parametrize("cid", IDS)
+def test_within_4_ulp_cond_adjusted(cid, order):
+    r = _row(cid, order)
+    problems = []
+    for key, label in PATHS:
+        s = r[key]
+        assert s is not None, f"{cid} {ORDER_NAMES[order]}: not measured ({r.get(key + '_note')})"
+        if s["max_cond"] > TOL:
+            problems.append(f"{label}: {_worst_text(s)}"
+                            + (f"\n    ({s['flushed']} results flushed to 0, e.g. "
+                               f"{s['flushed_examples'][:2]})" if s["flushed"] else ""))
+    assert not problems, (f"{cid} {ORDER_NAMES[order]} float32 above {TOL:g} ulp (cond-adjusted) over "
+                          f"{r['points']} points:\n" + "\n".join(problems))
+
+
+@pytest.mark.parametrize("cid", PEER_IDS)
+def test_forward_not_worse_than_torch_peer(cid):
+    r = _row(cid, 0)
+    peer = r["peer"]
+    assert peer is not None, f"{cid}: peer not measured ({r.get('peer_note')})"
+    problems = []
+    for key, label in PATHS:
+        s = r[key]
+        if s["max_strict"] > peer["max_strict"]:
+            problems.append(f"{label}: ours {_worst_text(s, 'strict')}\n  peer {_worst_text(peer, 'strict')}")
+    assert not problems, f"{cid} f float32 worse than the torch peer (strict ulp):\n" + "\n".join(problems)
+
+
+def _count_problems(cid, key, what):
+    lines = []
+    for order in range(3):
+        r = _row(cid, order)
+        for impl, label in PATHS:
+            s = r[impl]
+            if s[key]:
+                ex = "; ".join(f"x={e['x']!r}: ours {e['ours']!r}, exact {e['exact']!r}" for e in s[key + "_examples"])
+                lines.append(f"{ORDER_NAMES[order]} {label}: {s[key]} {what}, e.g. {ex}")
+    return lines
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_no_unexpected_nonfinite(cid):
+    lines = _count_problems(cid, "nonfinite", "non-finite results where the exact value is finite (or NaN for ±inf)")
+    assert not lines, f"{cid} float32:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_nan_inf_and_overflow_results(cid):
+    lines = _count_problems(cid, "special", "wrong results where the exact value is NaN or ±inf")
+    assert not lines, f"{cid} float32:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_no_spurious_nonzero(cid):
+    lines = _count_problems(cid, "spurious", "normal numbers where the exact value rounds to 0")
+    assert not lines, f"{cid} float32:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("cid", [c for c in IDS if BY_ID[c][0] == "sinc" and BY_ID[c][1].get("normalized", True)])
+def test_normalized_sinc_strict(cid):
+    """sin(πx)/(πx) with the argument reduced exactly (as sinpi): accurate
+    near the integers too, not only to within the rounding of πx."""
+    r = _row(cid, 0)
+    problems = [f"{label}: {_worst_text(r[k], 'strict')}" for k, label in PATHS if r[k]["max_strict"] > TOL]
+    assert not problems, f"{cid} f float32 above {TOL:g} strict ulp:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_reference_matches_mpmath(cid):
+    """The float64 references of tests/reference_exact.py: within 1e-3
+    float32 ulp of mpmath (the report recomputes its worst points with
+    mpmath anyway), and their algebra equal to mp.diff of tests/cases.py."""
+    name, params = BY_ID[cid]
+    xs = acc.validation_points(name, params, 40, seed=3)
+    res = RX.validate(name, params, xs)
+    bad = [f"order {k}: {v['max_ulp32']:.3g} f32-ulp at x={v['x32']!r}, {v['special_mismatch']} special "
+           f"mismatches {v['special_x']}" for k, v in res.items()
+           if v["max_ulp32"] > 1e-3 or v["special_mismatch"]]
+    kinks = list(CASES[name].kinks(params))
+    moderate = [v for v in (0.37, -1.3, 2.2, -4.6, 7.9, -9.1, 15.0) if all(abs(v - k) > 1e-2 for k in kinks)]
+    bad += RX.check_algebra(name, params, moderate)
+    assert not bad, f"{cid}:\n" + "\n".join(bad)
+
+
+# ------------------------------------------------------- bitwise identity
+def _pool(name, params, dtype, n=70, seed=11):
+    g = torch.Generator().manual_seed(seed)
+    special = [0.0, -0.0, 1e-30, -1e-30, 0.5, -0.5, 30.0, -30.0, 89.0, -89.0, 1e20, -1e20]
+    kinks = [float(k) for k in CASES[name].kinks(params)][:6]
+    rest = n - len(special) - len(kinks)
+    vals = torch.cat([torch.tensor(special + kinks, dtype=torch.float64),
+                      torch.randn(rest // 2, generator=g, dtype=torch.float64) * 4,
+                      (torch.rand(rest - rest // 2, generator=g, dtype=torch.float64) - 0.5) * 20])
+    perm = torch.randperm(n, generator=g)
+    return vals[perm].to(dtype)
+
+
+def _mixed(dtype, n, seed):
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randn(n - n // 4, generator=g, dtype=torch.float64) * 4
+    b = torch.exp(torch.rand(n // 4, generator=g, dtype=torch.float64) * 100 - 50) * torch.sign(
+        torch.randn(n // 4, generator=g, dtype=torch.float64))
+    x = torch.cat([a, b])[torch.randperm(n, generator=g)]
+    return x.to(dtype)
+
+
+def _mismatches(got, want, x, label):
+    out = []
+    for o in range(3):
+        if got[o] is None or want[o] is None:
+            continue
+        eq = acc.bits_equal(got[o], want[o])
+        if not bool(eq.all()):
+            idx = torch.nonzero(~eq).flatten()
+            i = int(idx[0])
+            out.append(f"{ORDER_NAMES[o]} {label}: {idx.numel()} differ, e.g. x={float(x[i])!r}: "
+                       f"{float(got[o][i])!r} vs {float(want[o][i])!r}")
+    return out
+
+
+@pytest.mark.parametrize("dtype", BIT_DTYPES, ids=BIT_IDS)
+@pytest.mark.parametrize("cid", DEFAULT_IDS)
+def test_position_independence(cid, dtype):
+    name, params = BY_ID[cid]
+    fn = acc._functional(name, params)
+    pool = _pool(name, params, dtype)
+    singles = [acc.autograd_derivs(fn, pool[i:i + 1])[0] for i in range(pool.numel())]
+    single = [torch.cat([s[o] for s in singles]) for o in range(3)]
+    problems = []
+    for length in range(1, pool.numel() + 1):
+        for shift in (0, 29):
+            idx = (torch.arange(length) + shift * length) % pool.numel()
+            got, note = acc.autograd_derivs(fn, pool[idx])
+            assert not note, note
+            problems += _mismatches(got, [s[idx] for s in single], pool[idx],
+                                    f"length {length} (shift {shift}) vs op(x[i:i+1])")
+    assert not problems, (f"{cid} {dtype}: the result depends on the position ({len(problems)} cases):\n"
+                          + "\n".join(problems[:12]))
+
+
+@pytest.mark.parametrize("dtype", BIT_DTYPES, ids=BIT_IDS)
+@pytest.mark.parametrize("cid", DEFAULT_IDS)
+def test_strided_equals_contiguous(cid, dtype):
+    name, params = BY_ID[cid]
+    fn = acc._functional(name, params)
+    x = torch.cat([_pool(name, params, dtype), _mixed(dtype, 4099, 5)])
+    a, _ = acc.autograd_derivs(fn, x)
+    b, _ = acc.autograd_derivs(fn, x, strided=True)
+    problems = _mismatches(b, a, x, "x[::2] view vs contiguous")
+    assert not problems, f"{cid} {dtype}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("dtype", BIT_DTYPES, ids=BIT_IDS)
+@pytest.mark.parametrize("cid", DEFAULT_IDS)
+def test_thread_count_independence(cid, dtype):
+    name, params = BY_ID[cid]
+    fn = acc._functional(name, params)
+    x = _mixed(dtype, 2**16 + 37, 9)
+    prev = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        a, _ = acc.autograd_derivs(fn, x)
+        torch.set_num_threads(2)
+        b, _ = acc.autograd_derivs(fn, x)
+    finally:
+        torch.set_num_threads(prev)
+    problems = _mismatches(b, a, x, f"2 threads vs 1 ({x.numel()} elements)")
+    assert not problems, f"{cid} {dtype}:\n" + "\n".join(problems)
