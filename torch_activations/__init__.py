@@ -19,7 +19,7 @@ _library.load()
 
 import torch  # noqa: E402
 
-from . import functional  # noqa: E402
+from . import _onnx, _vmap, functional  # noqa: E402
 from .registry import (  # noqa: E402
     ActivationInfo,
     UnknownActivationError,
@@ -146,6 +146,9 @@ __all__ = [
     "ReLUPolyMix",
 ]
 # </generated:exports>
+
+_vmap.register()  # batching rules: torch.vmap, jacrev, jacfwd, hessian
+_onnx.register()  # decompositions for torch.onnx.export (applied when the exporter loads)
 
 __version__ = "0.1.0"
 

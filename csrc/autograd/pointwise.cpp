@@ -117,7 +117,12 @@ struct PointwiseAutograd<D, typename D::F::Args (*)(at::ScalarType, A...)> {
     if (any_tangent({&self}) && from_result) {
       t = Chain<true>::apply(1, tangent(self), primal(self), a...);
     }
-    set_tangent(self, t, /*inplace=*/true);
+    if (t.defined()) {
+      // An in-place op updates the tangent in place (autograd's rule).
+      Tensor current = tangent(self);
+      current.copy_(t);
+      set_tangent(self, current, /*inplace=*/true);
+    }
   }
 
   // Bumps the version counter of the mutated tensor when the autograd key is

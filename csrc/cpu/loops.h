@@ -144,6 +144,7 @@ void map_contiguous(char* const* data, int64_t n, const Op& op) {
 // The CPU backend of csrc/ops/kernel_tables.h: the elementwise operation
 // Op<F> (F built from its Args) over NOut outputs and NIn inputs.
 struct Backend {
+  static constexpr bool kHasContiguous = true;
   template <template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
   static void run(at::TensorIteratorBase& iter, const void* args) {
     const Op<F> op{F(*static_cast<const typename F::Args*>(args))};

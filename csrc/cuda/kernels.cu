@@ -11,6 +11,7 @@ SoftmaxKernels softmax_kernels();
 CreluKernels crelu_kernels();
 const ParamKernels* param_kernels();
 LutKernels lut_kernels();
+const PointwiseJetKernels* pointwise_jets();
 void rrelu_train(at::Tensor& out, at::Tensor& noise, const at::Tensor& in, double lower,
                  double upper, std::optional<at::Generator> generator);
 
@@ -32,10 +33,10 @@ const PointwiseKernels* pointwise_kernels() {
 }  // namespace cuda
 
 const KernelSet* cuda_kernels() {
-  static const KernelSet set{cuda::pointwise_kernels(), cuda::gated_kernels(),
-                             cuda::softmax_kernels(),   cuda::crelu_kernels(),
-                             cuda::param_kernels(),     cuda::lut_kernels(),
-                             &cuda::rrelu_train};
+  static const KernelSet set{cuda::pointwise_kernels(), cuda::pointwise_jets(),
+                             cuda::gated_kernels(),     cuda::softmax_kernels(),
+                             cuda::crelu_kernels(),     cuda::param_kernels(),
+                             cuda::lut_kernels(),       &cuda::rrelu_train};
   return &set;
 }
 

@@ -17,71 +17,36 @@
 #include <array>
 #include <utility>
 
-#include "../math/params.h"
+#include "../math/config.h"
+#include "../math/overloads.h"
 
 namespace ta::cuda {
 
+template <class T, std::size_t>
+using repeat_t = T;
+
 // gpu_kernel insists on extended __host__ __device__ lambdas (not functor
 // objects), so the elementwise operation `op` (csrc/math/kernel_ops.h) is
-// wrapped in one lambda per arity: op(opmath...) -> opmath, or for several
-// outputs -> std::array<opmath, NOut> returned as a thrust::tuple.
-template <class scalar_t, class Op>
-void map1(at::TensorIteratorBase& iter, const Op& op) {
-  using T = at::opmath_type<scalar_t>;
-  at::native::gpu_kernel(iter, [op] GPU_LAMBDA(scalar_t a) -> scalar_t {
-    return static_cast<scalar_t>(op(static_cast<T>(a)));
-  });
+// wrapped in one variadic lambda: op(opmath...) -> opmath, or for several
+// outputs std::array<opmath, NOut>, returned as a thrust::tuple.
+template <class scalar_t, std::size_t... I, class R>
+C10_HOST_DEVICE thrust::tuple<repeat_t<scalar_t, I>...> to_tuple(const R& r, std::index_sequence<I...>) {
+  return {static_cast<scalar_t>(r[I])...};
 }
 
-template <class scalar_t, class Op>
-void map2(at::TensorIteratorBase& iter, const Op& op) {
+template <class scalar_t, std::size_t NOut, std::size_t NIn, class Op, std::size_t... J>
+void map(at::TensorIteratorBase& iter, const Op& op, std::index_sequence<J...>) {
   using T = at::opmath_type<scalar_t>;
-  at::native::gpu_kernel(iter, [op] GPU_LAMBDA(scalar_t a, scalar_t b) -> scalar_t {
-    return static_cast<scalar_t>(op(static_cast<T>(a), static_cast<T>(b)));
-  });
-}
-
-template <class scalar_t, class Op>
-void map3(at::TensorIteratorBase& iter, const Op& op) {
-  using T = at::opmath_type<scalar_t>;
-  at::native::gpu_kernel(iter, [op] GPU_LAMBDA(scalar_t a, scalar_t b, scalar_t c) -> scalar_t {
-    return static_cast<scalar_t>(op(static_cast<T>(a), static_cast<T>(b), static_cast<T>(c)));
-  });
-}
-
-// two outputs, one input (crelu)
-template <class scalar_t, class Op>
-void map_2_1(at::TensorIteratorBase& iter, const Op& op) {
-  using T = at::opmath_type<scalar_t>;
-  at::native::gpu_kernel_multiple_outputs(
-      iter, [op] GPU_LAMBDA(scalar_t a) -> thrust::tuple<scalar_t, scalar_t> {
-        const auto r = op(static_cast<T>(a));
-        return {static_cast<scalar_t>(r[0]), static_cast<scalar_t>(r[1])};
-      });
-}
-
-// two outputs, three inputs (gated backward)
-template <class scalar_t, class Op>
-void map_2_3(at::TensorIteratorBase& iter, const Op& op) {
-  using T = at::opmath_type<scalar_t>;
-  at::native::gpu_kernel_multiple_outputs(
-      iter, [op] GPU_LAMBDA(scalar_t a, scalar_t b, scalar_t c) -> thrust::tuple<scalar_t, scalar_t> {
-        const auto r = op(static_cast<T>(a), static_cast<T>(b), static_cast<T>(c));
-        return {static_cast<scalar_t>(r[0]), static_cast<scalar_t>(r[1])};
-      });
-}
-
-// three outputs, five inputs (gated double backward)
-template <class scalar_t, class Op>
-void map_3_5(at::TensorIteratorBase& iter, const Op& op) {
-  using T = at::opmath_type<scalar_t>;
-  at::native::gpu_kernel_multiple_outputs(
-      iter, [op] GPU_LAMBDA(scalar_t a, scalar_t b, scalar_t c, scalar_t d, scalar_t e)
-                -> thrust::tuple<scalar_t, scalar_t, scalar_t> {
-        const auto r = op(static_cast<T>(a), static_cast<T>(b), static_cast<T>(c),
-                          static_cast<T>(d), static_cast<T>(e));
-        return {static_cast<scalar_t>(r[0]), static_cast<scalar_t>(r[1]), static_cast<scalar_t>(r[2])};
-      });
+  if constexpr (NOut == 1) {
+    at::native::gpu_kernel(iter, [op] GPU_LAMBDA(repeat_t<scalar_t, J>... a) -> scalar_t {
+      return static_cast<scalar_t>(op(static_cast<T>(a)...));
+    });
+  } else {
+    at::native::gpu_kernel_multiple_outputs(
+        iter, [op] GPU_LAMBDA(repeat_t<scalar_t, J>... a) {
+          return to_tuple<scalar_t>(op(static_cast<T>(a)...), std::make_index_sequence<NOut>{});
+        });
+  }
 }
 
 #define TA_DISPATCH_FLOATING_CUDA(dtype, name, ...) \
@@ -91,26 +56,15 @@ void map_3_5(at::TensorIteratorBase& iter, const Op& op) {
 
 namespace ta::cuda {
 
-// The CUDA backend of csrc/ops/kernel_tables.h.
+// The CUDA backend of csrc/ops/kernel_tables.h (every call goes through
+// a TensorIterator: gpu_kernel vectorizes contiguous operands itself).
 struct Backend {
+  static constexpr bool kHasContiguous = false;
   template <template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
-  static void run(at::TensorIteratorBase& iter, const ta::Params& p) {
-    const Op<F> op{F(p)};
+  static void run(at::TensorIteratorBase& iter, const void* args) {
+    const Op<F> op{F(*static_cast<const typename F::Args*>(args))};
     TA_DISPATCH_FLOATING_CUDA(iter.dtype(), "activation", [&] {
-      if constexpr (NOut == 1 && NIn == 1) {
-        map1<scalar_t>(iter, op);
-      } else if constexpr (NOut == 1 && NIn == 2) {
-        map2<scalar_t>(iter, op);
-      } else if constexpr (NOut == 1 && NIn == 3) {
-        map3<scalar_t>(iter, op);
-      } else if constexpr (NOut == 2 && NIn == 1) {
-        map_2_1<scalar_t>(iter, op);
-      } else if constexpr (NOut == 2 && NIn == 3) {
-        map_2_3<scalar_t>(iter, op);
-      } else {
-        static_assert(NOut == 3 && NIn == 5, "no CUDA loop for this arity");
-        map_3_5<scalar_t>(iter, op);
-      }
+      map<scalar_t, NOut, NIn>(iter, op, std::make_index_sequence<NIn>{});
     });
   }
 };
@@ -145,18 +99,13 @@ template <class T>
 __device__ T block_max(T v) {
   __shared__ T warp_max[kThreads / 32];
   __shared__ T result;
-  for (int off = 16; off > 0; off >>= 1) {
-    const T o = __shfl_down_sync(0xffffffffu, v, off);
-    v = (o != o || o > v) ? o : v;
-  }
+  for (int off = 16; off > 0; off >>= 1) v = math::max_nan(__shfl_down_sync(0xffffffffu, v, off), v);
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   if (lane == 0) warp_max[warp] = v;
   __syncthreads();
   if (threadIdx.x == 0) {
     T m = warp_max[0];
-    for (int w = 1; w < (int)(blockDim.x + 31) / 32; ++w) {
-      m = (warp_max[w] != warp_max[w] || warp_max[w] > m) ? warp_max[w] : m;
-    }
+    for (int w = 1; w < (int)(blockDim.x + 31) / 32; ++w) m = math::max_nan(warp_max[w], m);
     result = m;
   }
   __syncthreads();

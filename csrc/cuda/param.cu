@@ -3,7 +3,7 @@
 // without atomics: every chunk of work (a block) sums its contributions in a
 // fixed order into its own slot, and a second kernel adds the chunk sums of
 // each (parameter, group) in chunk order, in double.
-//   rows:  one block per chunk of kChunk elements of an (n, c) row, the
+//   rows:  one block per chunk of kParamChunk elements of an (n, c) row, the
 //          row's parameters broadcast;
 //   lanes: x is [N, C] and the parameters vary along C: a thread per channel,
 //          a block row per chunk of rows.
@@ -20,7 +20,7 @@ namespace {
 
 using math::Mode;
 
-constexpr int64_t kChunk = 4096;
+constexpr int64_t kChunk = kParamChunk;
 
 template <class scalar_t>
 struct Ptrs {
@@ -28,11 +28,7 @@ struct Ptrs {
   const scalar_t* in[3];
   const scalar_t* w;
   const scalar_t* ggw;
-  int64_t N, C, S, G;
-  bool per_sample;
-  __device__ int64_t group(int64_t n, int64_t c) const {
-    return G == 1 ? 0 : (per_sample ? n * C + c : c);
-  }
+  ParamLayout L;
 };
 
 template <Mode M, class F, class scalar_t>
@@ -42,17 +38,17 @@ __global__ void rows_kernel(Ptrs<scalar_t> t, F fn, int64_t per_row, int64_t chu
   constexpr int NI = math::kModeInputs<M>, NO = math::kModeOutputs<M>;
   for (int64_t ch = blockIdx.x; ch < chunks; ch += gridDim.x) {
     const int64_t row = ch / per_row;
-    const int64_t g = t.group(row / t.C, row % t.C);
+    const int64_t g = t.L.group(row / t.L.C, row % t.L.C);
     T p[F::kMaxP], ggp[F::kMaxP], acc[F::kMaxP];
     for (int k = 0; k < fn.P; ++k) {
-      p[k] = static_cast<T>(t.w[k * t.G + g]);
-      ggp[k] = t.ggw ? static_cast<T>(t.ggw[k * t.G + g]) : T(0);
+      p[k] = static_cast<T>(t.w[k * t.L.G + g]);
+      ggp[k] = t.ggw ? static_cast<T>(t.ggw[k * t.L.G + g]) : T(0);
       acc[k] = T(0);
     }
     const int64_t s0 = (ch % per_row) * kChunk;
-    const int64_t s1 = s0 + kChunk < t.S ? s0 + kChunk : t.S;
+    const int64_t s1 = s0 + kChunk < t.L.S ? s0 + kChunk : t.L.S;
     for (int64_t s = s0 + threadIdx.x; s < s1; s += blockDim.x) {
-      const int64_t i = row * t.S + s;
+      const int64_t i = row * t.L.S + s;
       T in[NI], out[2];
       for (int a = 0; a < NI; ++a) in[a] = static_cast<T>(t.in[a][i]);
       math::learnable_element<M>(fn, in, out, p, ggp, acc);
@@ -93,29 +89,29 @@ __global__ void lanes_kernel(Ptrs<scalar_t> t, F fn, int64_t rows_per_chunk, int
   using T = at::opmath_type<scalar_t>;
   constexpr int NI = math::kModeInputs<M>, NO = math::kModeOutputs<M>;
   const int64_t c = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
-  if (c >= t.C) return;
+  if (c >= t.L.C) return;
   for (int64_t ch = blockIdx.y; ch < chunks; ch += gridDim.y) {
     T acc[F::kMaxP];
     for (int k = 0; k < fn.P; ++k) acc[k] = T(0);
     const int64_t n0 = ch * rows_per_chunk;
-    const int64_t n1 = n0 + rows_per_chunk < t.N ? n0 + rows_per_chunk : t.N;
+    const int64_t n1 = n0 + rows_per_chunk < t.L.N ? n0 + rows_per_chunk : t.L.N;
     for (int64_t n = n0; n < n1; ++n) {
-      const int64_t g = t.group(n, c);
+      const int64_t g = t.L.group(n, c);
       T p[F::kMaxP], ggp[F::kMaxP], one[F::kMaxP];
       for (int k = 0; k < fn.P; ++k) {
-        p[k] = static_cast<T>(t.w[k * t.G + g]);
-        ggp[k] = t.ggw ? static_cast<T>(t.ggw[k * t.G + g]) : T(0);
+        p[k] = static_cast<T>(t.w[k * t.L.G + g]);
+        ggp[k] = t.ggw ? static_cast<T>(t.ggw[k * t.L.G + g]) : T(0);
         one[k] = T(0);
       }
-      const int64_t i = n * t.C + c;
+      const int64_t i = n * t.L.C + c;
       T in[NI], out[2];
       for (int a = 0; a < NI; ++a) in[a] = static_cast<T>(t.in[a][i]);
       math::learnable_element<M>(fn, in, out, p, ggp, one);
       for (int o = 0; o < NO; ++o) t.out[o][i] = static_cast<scalar_t>(out[o]);
       if constexpr (M != Mode::kForward) {
         for (int k = 0; k < fn.P; ++k) {
-          if (t.per_sample) {
-            red[k * t.G + g] = static_cast<scalar_t>(one[k]);
+          if (t.L.per_sample) {
+            red[k * t.L.G + g] = static_cast<scalar_t>(one[k]);
           } else {
             acc[k] = acc[k] + one[k];
           }
@@ -123,8 +119,8 @@ __global__ void lanes_kernel(Ptrs<scalar_t> t, F fn, int64_t rows_per_chunk, int
       }
     }
     if constexpr (M != Mode::kForward) {
-      if (!t.per_sample) {
-        for (int k = 0; k < fn.P; ++k) partial[(ch * fn.P + k) * t.C + c] = acc[k];
+      if (!t.L.per_sample) {
+        for (int k = 0; k < fn.P; ++k) partial[(ch * fn.P + k) * t.L.C + c] = acc[k];
       }
     }
   }
@@ -141,8 +137,8 @@ __global__ void lanes_reduce(const double* partial, scalar_t* red, int64_t P, in
 }
 
 template <Mode M, class F>
-void run(const ParamCall& call, const Params& cfg) {
-  const F fn(cfg);
+void run(const ParamCall& call, const void* args) {
+  const F fn(*static_cast<const typename F::Args*>(args));
   const ParamLayout& L = call.layout;
   auto stream = at::cuda::getCurrentCUDAStream();
   TA_DISPATCH_FLOATING_CUDA(call.in[0].scalar_type(), "param_activation_cuda", [&] {
@@ -151,11 +147,7 @@ void run(const ParamCall& call, const Params& cfg) {
     for (int a = 0; a < 3; ++a) t.in[a] = call.in[a].defined() ? call.in[a].const_data_ptr<scalar_t>() : nullptr;
     t.w = call.weight.const_data_ptr<scalar_t>();
     t.ggw = call.grad_weight_in.defined() ? call.grad_weight_in.const_data_ptr<scalar_t>() : nullptr;
-    t.N = L.N;
-    t.C = L.C;
-    t.S = L.S;
-    t.G = L.G;
-    t.per_sample = L.per_sample;
+    t.L = L;
     scalar_t* red = call.weight_out.defined() ? call.weight_out.data_ptr<scalar_t>() : nullptr;
     const auto dopts = call.in[0].options().dtype(at::kDouble);
     if (L.lanes()) {

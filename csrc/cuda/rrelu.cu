@@ -4,7 +4,6 @@
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #include <ATen/cuda/PhiloxUtils.cuh>
-#include <ATen/cuda/StatelessPhilox4x32.cuh>
 #include <c10/cuda/CUDAException.h>
 
 #include <mutex>
@@ -13,6 +12,27 @@
 
 namespace ta::cuda {
 namespace {
+
+// Philox-4x32-10 (Salmon et al., SC'11): the four 32-bit outputs of the
+// counter-based generator for key `seed` and counter (offset, 0).  Written
+// here: torch's stateless version is newer than the oldest torch supported.
+__device__ uint4 philox_4x32(uint64_t seed, uint64_t offset) {
+  uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+  uint32_t c0 = static_cast<uint32_t>(offset), c1 = static_cast<uint32_t>(offset >> 32), c2 = 0, c3 = 0;
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u, kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    const uint32_t hi0 = __umulhi(kM0, c0), lo0 = kM0 * c0;
+    const uint32_t hi1 = __umulhi(kM1, c2), lo1 = kM1 * c2;
+    const uint32_t n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
+    k0 += kW0;
+    k1 += kW1;
+  }
+  return make_uint4(c0, c1, c2, c3);
+}
 
 template <class scalar_t>
 __global__ void rrelu_train_kernel(const scalar_t* x, scalar_t* y, scalar_t* noise, int64_t numel,
@@ -23,9 +43,11 @@ __global__ void rrelu_train_kernel(const scalar_t* x, scalar_t* y, scalar_t* noi
        k += (int64_t)gridDim.x * blockDim.x) {
     const T v = static_cast<T>(x[k]);
     if (v <= T(0)) {
-      const uint4 bits = at::cuda::philox_4x32(std::get<0>(seeds), std::get<1>(seeds) + k);
+      // the bounds rounded to the computation type first, as torch
+      const uint4 bits = philox_4x32(std::get<0>(seeds), std::get<1>(seeds) + k);
       const double u = (bits.x >> 8) * (1.0 / 16777216.0);  // [0, 1)
-      const T slope = static_cast<T>(lower + (upper - lower) * u);
+      const double lo = static_cast<T>(lower), hi = static_cast<T>(upper);
+      const T slope = static_cast<T>(lo + (hi - lo) * u);
       y[k] = static_cast<scalar_t>(v * slope);
       noise[k] = static_cast<scalar_t>(slope);
     } else {

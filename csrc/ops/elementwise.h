@@ -17,7 +17,7 @@ void run_elementwise(const ElementwiseFn& fn, const std::array<at::Tensor, NOut>
                      const std::array<at::Tensor, NIn>& ins, const void* args) {
   const at::Tensor& ref = outs[0];
   if (ref.numel() == 0) return;
-  bool flat = ref.is_non_overlapping_and_dense();
+  bool flat = fn.contiguous != nullptr && ref.is_non_overlapping_and_dense();
   for (std::size_t k = 0; flat && k < NOut + NIn; ++k) {
     const at::Tensor& t = k < NOut ? outs[k] : ins[k - NOut];
     flat = t.sizes() == ref.sizes() && t.strides() == ref.strides();

@@ -88,7 +88,7 @@ struct ParamLayout {
   int64_t N, C, S, P, G;
   bool per_sample;  // G = N·C: one parameter vector per (sample, channel)
   // The group of row (n, c) of x.
-  int64_t group(int64_t n, int64_t c) const {
+  C10_HOST_DEVICE int64_t group(int64_t n, int64_t c) const {
     return G == 1 ? 0 : (per_sample ? n * C + c : c);
   }
   // Parameters vary along the contiguous dimension (x is [N, C]).

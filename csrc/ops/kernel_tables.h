@@ -6,6 +6,7 @@
 //   static void B::run(at::TensorIteratorBase&, const void* args);
 //   ...           B::run_contiguous(at::ScalarType, char* const* data, int64_t n, const void* args);
 //
+// (the second only where B::kHasContiguous)
 // which apply the elementwise operation Op<F> (csrc/math/kernel_ops.h) with
 // NOut outputs and NIn inputs.  Included only by kernel translation units
 // (it lives in their TA_NS namespace).
@@ -22,7 +23,11 @@ inline namespace TA_NS {
 
 template <class B, template <class> class Op, std::size_t NOut, std::size_t NIn, class F>
 constexpr ElementwiseFn elementwise() {
-  return {&B::template run<Op, NOut, NIn, F>, &B::template run_contiguous<Op, NOut, NIn, F>};
+  if constexpr (B::kHasContiguous) {
+    return {&B::template run<Op, NOut, NIn, F>, &B::template run_contiguous<Op, NOut, NIn, F>};
+  } else {
+    return {&B::template run<Op, NOut, NIn, F>, nullptr};
+  }
 }
 
 template <class B, class F>
