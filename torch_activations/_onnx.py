@@ -165,6 +165,11 @@ def _tanhexp(x: Tensor) -> Tensor:
     return x * torch.tanh(torch.exp(x))
 
 
+def _squareplus(x: Tensor, b: float = 4.0) -> Tensor:
+    h = torch.sqrt(x * x + b)
+    return torch.where(x >= 0, 0.5 * (x + h), 0.5 * b / (h - x))
+
+
 def _hard_swish(x: Tensor) -> Tensor:
     return F.hardswish(x)
 
@@ -229,15 +234,6 @@ def _crelu(x: Tensor, dim: int = 1) -> Tensor:
     return torch.cat([torch.relu(x), torch.relu(-x)], dim)
 
 
-def _maxout(x: Tensor, pool_size: int, dim: int = 1) -> Tensor:
-    d = dim % x.dim()
-    return x.unflatten(d, (-1, pool_size)).amax(d + 1)
-
-
-# ------------------------------------------------------------------------
-# 3. Ops with learnable parameters.  weight is [G] (prelu) or [P, G]: P
-# parameters for G = 1 (shared) or C = x.size(1) groups.
-# ------------------------------------------------------------------------
 def _chan(p: Tensor, x: Tensor) -> Tensor:
     """A [G] parameter row against x: a scalar for G = 1, [1, C, 1, ...] otherwise."""
     if p.size(0) == 1:
@@ -342,11 +338,11 @@ DECOMPOSITIONS: Dict[str, Callable] = {
     "swish": _swish, "silu": _silu, "eswish": _eswish, "mish": _mish, "sqnl": _sqnl,
     "bent_identity": _bent_identity, "softplus": _softplus, "softsign": _softsign,
     "sine": _sine, "cosine": _cosine, "sinc": _sinc, "arctan": _arctan,
-    "logsigmoid": _logsigmoid, "tanhexp": _tanhexp, "hard_swish": _hard_swish,
+    "logsigmoid": _logsigmoid, "tanhexp": _tanhexp, "squareplus": _squareplus, "hard_swish": _hard_swish,
     "hard_sigmoid": _hard_sigmoid, "quant_relu": _quant_relu, "rrelu": _rrelu,
     "rrelu_with_noise": _rrelu_with_noise,
     "softmax": _softmax, "glu": _glu, "geglu": _geglu, "swiglu": _swiglu, "reglu": _reglu,
-    "crelu": _crelu, "maxout": _maxout,
+    "crelu": _crelu,
     "prelu": _prelu, "swish_learnable": _swish_learnable, "learnable_sigmoid": _learnable_sigmoid,
     "parametric_softplus": _parametric_softplus, "srelu": _srelu, "pau": _pau, "pade": _pade,
     "pact": _pact, "relu_polymix": _relu_polymix, "dynamic_relu": _dynamic_relu, "lut": _lut,
