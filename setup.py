@@ -11,9 +11,12 @@ TORCH_CUDA_ARCH_LIST is honoured as torch does.  MAX_JOBS sets the
 parallelism; TORCH_ACTIVATIONS_DEBUG=1 builds with -O0 -g.
 """
 
+import concurrent.futures
 import glob
 import os
 import platform
+import re
+import shutil
 
 from setuptools import find_packages, setup
 
@@ -81,24 +84,52 @@ class BuildWithISAs(BuildExtension):
     def build_extension(self, ext):
         cxx_flags = ext.extra_compile_args["cxx"] if isinstance(ext.extra_compile_args, dict) \
             else list(ext.extra_compile_args)
-        objects = []
-        for isa, flags in ISA_FLAGS.items():
-            macros = [("CPU_CAPABILITY", isa), (f"CPU_CAPABILITY_{isa}", None)]
-            objects += self.compiler.compile(
+
+        def compile_isa(isa):
+            return self.compiler.compile(
                 ISA_SOURCES,
                 output_dir=os.path.join(self.build_temp, "isa", isa),
-                macros=macros,
+                macros=[("CPU_CAPABILITY", isa), (f"CPU_CAPABILITY_{isa}", None)],
                 include_dirs=ext.include_dirs,
-                extra_postargs=cxx_flags + flags,
+                extra_postargs=cxx_flags + ISA_FLAGS[isa],
                 depends=ext.depends,
             )
+
+        jobs = int(os.environ.get("MAX_JOBS") or os.cpu_count() or 1)
+        if jobs < 6:
+            # Few cores: one batch after the other (each batch already uses them all).
+            objects = [o for isa in ISA_FLAGS for o in compile_isa(isa)]
+            ext.extra_objects = objects + list(ext.extra_objects or [])
+            super().build_extension(ext)
+            return
+        # Many cores: the instruction-set batches compile at the same time as
+        # the extension's own sources (each batch is as slow as its slowest
+        # file), and the link waits for them.
+        objects = [o for isa in ISA_FLAGS for o in self.compiler.object_filenames(
+            ISA_SOURCES, output_dir=os.path.join(self.build_temp, "isa", isa))]
         ext.extra_objects = objects + list(ext.extra_objects or [])
-        super().build_extension(ext)
+        with concurrent.futures.ThreadPoolExecutor(len(ISA_FLAGS)) as pool:
+            batches = [pool.submit(compile_isa, isa) for isa in ISA_FLAGS]
+            link = self.compiler.link_shared_object
+
+            def link_after_batches(*args, **kwargs):
+                for b in batches:
+                    b.result()
+                return link(*args, **kwargs)
+
+            self.compiler.link_shared_object = link_after_batches
+            try:
+                super().build_extension(ext)
+            finally:
+                self.compiler.link_shared_object = link
 
 
 def extension():
     debug = env_flag("TORCH_ACTIVATIONS_DEBUG")
     cxx = ["-O0", "-g"] if debug else ["-O3", "-g0"]
+    # C++20 (designated initializers, ...): torch <= 2.12's cpp_extension adds
+    # -std=c++17 when none is given.
+    cxx += ["-std=c++20"]
     cxx += ["-Wall", "-Wno-unused-function", "-Wno-unknown-pragmas", "-Wno-maybe-uninitialized"]
     macros = [(f"TA_HAVE_{isa}", None) for isa in ISA_FLAGS if isa != "DEFAULT"]
     depends = rel("csrc/*.h") + rel("csrc/*/*.h")
@@ -110,22 +141,60 @@ def extension():
     if want_cuda():
         macros.append(("TA_WITH_CUDA", None))
         nvcc = ["-O3", "-std=c++20", "--expt-relaxed-constexpr", "--expt-extended-lambda", "-lineinfo"]
-        return CUDAExtension(
+        ext = CUDAExtension(
             sources=HOST_SOURCES + CUDA_SOURCES,
             define_macros=macros,
             extra_compile_args={"cxx": cxx, "nvcc": nvcc},
             **kwargs,
         )
-    return CppExtension(
-        sources=HOST_SOURCES,
-        define_macros=macros,
-        extra_compile_args={"cxx": cxx},
-        **kwargs,
-    )
+    else:
+        ext = CppExtension(
+            sources=HOST_SOURCES,
+            define_macros=macros,
+            extra_compile_args={"cxx": cxx},
+            **kwargs,
+        )
+    # The operator library uses no Python: without libtorch_python, a C++
+    # program can link it (the wheel's CMake package, below).
+    ext.libraries = [lib for lib in ext.libraries if lib != "torch_python"]
+    return ext
 
+
+def cxx_package_files():
+    """The C++ side of the wheel, written into the package before setup()
+    collects it: the API header and a CMake package whose target is the
+    package's own operator library (torch_activations.cmake_prefix_path)."""
+    pkg = os.path.join(ROOT, "torch_activations")
+    include = os.path.join(pkg, "include", "torch_activations")
+    cmake = os.path.join(pkg, "share", "cmake", "TorchActivations")
+    os.makedirs(include, exist_ok=True)
+    os.makedirs(cmake, exist_ok=True)
+    shutil.copyfile(os.path.join(ROOT, "csrc", "torch_activations.h"), os.path.join(include, "torch_activations.h"))
+    for name in ("TorchActivationsConfig.cmake", "TorchActivationsLinkage.cmake"):
+        src = os.path.join(ROOT, "cmake", "wheel", name) if name.endswith("Config.cmake") else \
+            os.path.join(ROOT, "cmake", name)
+        shutil.copyfile(src, os.path.join(cmake, name))
+    with open(os.path.join(cmake, "TorchActivationsConfigVersion.cmake"), "w") as f:
+        f.write(f'set(PACKAGE_VERSION "{VERSION}")\n'
+                'if(PACKAGE_FIND_VERSION VERSION_GREATER PACKAGE_VERSION)\n'
+                '  set(PACKAGE_VERSION_COMPATIBLE FALSE)\n'
+                'else()\n  set(PACKAGE_VERSION_COMPATIBLE TRUE)\n'
+                '  if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)\n    set(PACKAGE_VERSION_EXACT TRUE)\n  endif()\n'
+                'endif()\n')
+    return ["include/torch_activations/*.h", "share/cmake/TorchActivations/*.cmake", "py.typed", "*.pyi"]
+
+
+# The binary works with the torch it was compiled against (its C++ ABI):
+# pin that release series.
+TORCH_SERIES = ".".join(torch.__version__.split("+")[0].split(".")[:2])
+with open(os.path.join(ROOT, "torch_activations", "_version.py")) as _f:
+    VERSION = re.search(r'__version__ = "([^"]+)"', _f.read()).group(1)
 
 setup(
+    version=VERSION,
     packages=find_packages(include=["torch_activations", "torch_activations.*"]),
+    package_data={"torch_activations": cxx_package_files()},
+    install_requires=[f"torch=={TORCH_SERIES}.*"],
     ext_modules=[extension()],
     cmdclass={"build_ext": BuildWithISAs.with_options(use_ninja=True)},
 )

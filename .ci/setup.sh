@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, idempotent and incremental: a virtual
 # environment (.venv, or $TA_VENV), torch==2.13.0 (the CPU build), the test
-# and demo dependencies, and the compiled extension (ninja rebuilds only what
+# and demo dependencies (onnx/onnxscript/onnxruntime and mypy for the
+# ecosystem tests), and the compiled extension (ninja rebuilds only what
 # changed; objects live in build/obj).  Sourced by tests/run.sh and
 # examples/demo.sh; afterwards $PY is the environment's python.
 set -euo pipefail
@@ -16,12 +17,13 @@ if [ ! -x "$PY" ]; then
   python3 -m venv "$VENV"
 fi
 
-STAMP="$VENV/.ta-deps-v1"
+STAMP="$VENV/.ta-deps-v2"
 if [ ! -f "$STAMP" ]; then
   say "installing torch==2.13.0 and the test/demo dependencies (once)"
   "$PY" -m pip install -q --disable-pip-version-check \
     torch==2.13.0 numpy pytest pytest-xdist expecttest ninja "setuptools>=64" wheel \
-    matplotlib scikit-learn
+    matplotlib scikit-learn \
+    onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.32.0 mypy==2.4.1
   touch "$STAMP"
 fi
 

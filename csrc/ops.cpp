@@ -14,6 +14,7 @@ void define_dim_ops(torch::Library& m);
 void define_learnable(torch::Library& m);
 void define_lut(torch::Library& m);
 void define_evonorm(torch::Library& m);
+void register_autocast();
 
 namespace {
 
@@ -40,6 +41,8 @@ TORCH_LIBRARY(torch_activations, m) {
   // AVX512); the setter returns the previous value.  For tests and debugging.
   m.def("_get_cpu_capability() -> str", &get_cpu_capability);
   m.def("_set_cpu_capability(str capability) -> str", &set_cpu_capability);
+
+  register_autocast();  // csrc/autocast.cpp: a kernel for every schema above
 }
 
 }  // namespace ta

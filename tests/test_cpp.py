@@ -255,3 +255,59 @@ def test_load_script_fixed_input(examples, scripted, tmp_path):
     got = torch.load(tmp_path / "output.pt")
     with torch.no_grad():
         torch.testing.assert_close(got, model(torch.linspace(-3, 3, 32).reshape(4, 8)))
+
+
+# --------------------------------------------------------------- README
+def _readme_snippets():
+    """The files of the README's C++ section: {name: text}, each the code
+    block after a `<!-- readme-snippet: NAME -->` marker."""
+    text = (ROOT / "README.md").read_text()
+    found = dict(re.findall(r"<!-- readme-snippet: (\S+) -->\n```\w*\n(.*?)```", text, re.S))
+    assert set(found) == {"CMakeLists.txt", "app.cpp"}, sorted(found)
+    return found
+
+
+def _build_readme_app(tmp_path, ta_prefix, say, what):
+    app = tmp_path / "app"
+    app.mkdir()
+    for name, body in _readme_snippets().items():
+        (app / name).write_text(body)
+    build = app / "build"
+    _run(["cmake", *_configure_args(app, build), f"-DCMAKE_PREFIX_PATH={ta_prefix};{torch.utils.cmake_prefix_path}"],
+         f"configure readme app ({what})", say)
+    _run(["cmake", "--build", build, "-j", JOBS], f"build readme app ({what})", say)
+    proc = subprocess.run([str(build / "app")], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def _expected_readme_output():
+    x = torch.linspace(-3, 3, 7, requires_grad=True)
+    F = ta.functional
+    y = F.mish(x)
+    (y + F.gelu(x, approximate="tanh") + F.softplus(x)).sum().backward()
+    return y.detach(), x.grad
+
+
+def _numbers(block):
+    return torch.tensor([float(v) for v in re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", block)])
+
+
+@pytest.mark.parametrize("source", ["cmake-install", "pip-package"])
+def test_readme_cpp(source, prefix, say, tmp_path):
+    """The README's CMakeLists.txt and app.cpp, against the CMake-installed
+    library and against the Python package (torch_activations.cmake_prefix_path)."""
+    ta_prefix = prefix if source == "cmake-install" else Path(ta.cmake_prefix_path)
+    if source == "pip-package":
+        assert (ta_prefix / "TorchActivations" / "TorchActivationsConfig.cmake").is_file(), \
+            "setup.py writes the package's CMake files (cxx_package_files)"
+    out = _build_readme_app(tmp_path, ta_prefix, say, source)
+    cache = (tmp_path / "app" / "build" / "CMakeCache.txt").read_text()
+    found = Path(re.search(r"^TorchActivations_DIR:PATH=(.*)$", cache, re.M).group(1)).resolve()
+    assert found.is_relative_to(Path(ta_prefix).resolve()), found
+    y, grad = _expected_readme_output()
+    # torch prints the two 7-element tensors with a [ CPUFloatType{7} ] footer each.
+    blocks = out.split("[ CPUFloatType{7} ]")
+    assert len(blocks) == 3, out
+    torch.testing.assert_close(_numbers(blocks[0]), y, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(_numbers(blocks[1]), grad, atol=1e-4, rtol=1e-4)

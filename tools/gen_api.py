@@ -448,7 +448,17 @@ def function_body(op) -> str:
     if op.name == "softmax":
         lines.append("    if dtype is not None:\n        input = input.to(dtype)\n")
     if op.inplace:
-        lines.append(f"    if inplace:\n        {ops}.{op.name}_({args})\n        return input\n")
+        # Under torch.compile the in-place form is the functional op of a
+        # copy and a copy_ back: Inductor mis-compiles a mutating custom op
+        # in some graphs (KeyError in the backward of conv -> relu_ on a 1x1
+        # map), and this is what functionalization turns the mutation into
+        # anyway.  The op reads a clone because its backward may keep its
+        # input, which the copy_ overwrites.
+        lines.append(f"    if inplace:\n"
+                     f"        if not torch.jit.is_scripting():\n"
+                     f"            if torch.compiler.is_compiling():\n"
+                     f"                return input.copy_({ops}.{op.name}({args.replace('input', 'input.clone()', 1)}))\n"
+                     f"        {ops}.{op.name}_({args})\n        return input\n")
     lines.append(f"    return {call}\n")
     return "".join(lines)
 
@@ -487,6 +497,7 @@ _library.load()
 __all__ = [
 ''']
     out += [f'    "{op.name}",\n' for op in ops]
+    out += [f'    "{alias}",\n' for alias, _ in functional_aliases()]
     out.append("]\n")
     section = None
     titles = {"pointwise": "Pointwise activations (catalog section 1)",
@@ -499,7 +510,27 @@ __all__ = [
         out.append("\n\n" + function_signature(op))
         out.append(docstring(op, op.params, False, "    "))
         out.append(function_body(op))
+    out.append(f"\n\n# {'-' * 72}\n# torch's spellings, with torch's signatures\n# {'-' * 72}\n")
+    for alias, op in functional_aliases():
+        out.append(f"\n\ndef {alias}(input: Tensor, inplace: bool = False) -> Tensor:\n"
+                   f'    """``torch.nn.functional.{alias}``\'s name and signature for :func:`{op.name}` '
+                   f'(its parameters at their defaults)."""\n'
+                   f"    return {op.name}(input, inplace=inplace)\n")
     return "".join(out)
+
+
+def functional_aliases():
+    """(torch's name, op) for the ops torch.nn.functional spells differently,
+    whose torch signature is (input, inplace): hardswish, hardsigmoid."""
+    names = {op.name for op in api_ops()}
+    out = []
+    for op in api_ops():
+        peer = op.torch_peer or ""
+        alias = peer.rsplit(".", 1)[-1]
+        if (peer.startswith("torch.nn.functional.") and alias not in names and op.inplace
+                and all(not p.required for p in op.params) and "(" not in peer):
+            out.append((alias, op))
+    return out
 
 
 def generated_modules():
@@ -637,7 +668,8 @@ def gen_init_exports() -> str:
     lines = ["from .modules import (  # noqa: E402"] + [f"    {n}," for n in mods + aliases] + [")"]
     lines += ["from .learnable import (  # noqa: E402"] + [f"    {n}," for n in hand] + [")"]
     names = ["functional", "ActivationInfo", "UnknownActivationError", "get_activation", "get_info",
-             "list_activations", "cpu_capability", "set_cpu_capability", "library_path"]
+             "list_activations", "cpu_capability", "set_cpu_capability", "library_path",
+             "replace_activations", "cmake_prefix_path", "__version__"]
     names += mods + aliases + hand
     lines += ["", "__all__ = ["] + [f'    "{n}",' for n in names] + ["]"]
     return fill_regions("torch_activations/__init__.py", "# <generated:{name}>", "# </generated:exports>",

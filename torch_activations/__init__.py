@@ -17,9 +17,11 @@ from . import _library
 
 _library.load()
 
+import os  # noqa: E402
+
 import torch  # noqa: E402
 
-from . import _onnx, _vmap, functional  # noqa: E402
+from . import _onnx, _vmap, distributed, functional  # noqa: E402
 from .registry import (  # noqa: E402
     ActivationInfo,
     UnknownActivationError,
@@ -94,6 +96,9 @@ __all__ = [
     "cpu_capability",
     "set_cpu_capability",
     "library_path",
+    "replace_activations",
+    "cmake_prefix_path",
+    "__version__",
     "Sigmoid",
     "Tanh",
     "Linear",
@@ -149,8 +154,14 @@ __all__ = [
 
 _vmap.register()  # batching rules: torch.vmap, jacrev, jacfwd, hessian
 _onnx.register()  # decompositions for torch.onnx.export (applied when the exporter loads)
+distributed.register_when_imported()  # DTensor sharding rules (when DTensor is imported)
 
-__version__ = "0.1.0"
+from ._replace import replace_activations  # noqa: E402
+from ._version import __version__  # noqa: E402
+
+#: Directory for CMAKE_PREFIX_PATH: ``find_package(TorchActivations)`` then
+#: links a C++ program against this package's operator library (README, C++).
+cmake_prefix_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "share", "cmake")
 
 
 def library_path() -> str:

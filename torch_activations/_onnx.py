@@ -311,10 +311,9 @@ def _relu_polymix(x: Tensor, weight: Tensor, degree: int = 3) -> Tensor:
 def _dynamic_relu(x: Tensor, weight: Tensor) -> Tensor:
     # weight: per-sample coefficients [N, C or 1, K, 2] = (a_k, b_k); max_k a_k x + b_k.
     spatial = (slice(None), slice(None)) + (None,) * (x.dim() - 2)
-    out = None
-    for k in range(weight.size(2)):
-        piece = weight[:, :, k, 0][spatial] * x + weight[:, :, k, 1][spatial]
-        out = piece if out is None else torch.maximum(out, piece)
+    out = weight[:, :, 0, 0][spatial] * x + weight[:, :, 0, 1][spatial]
+    for k in range(1, weight.size(2)):
+        out = torch.maximum(out, weight[:, :, k, 0][spatial] * x + weight[:, :, k, 1][spatial])
     return out
 
 

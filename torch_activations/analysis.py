@@ -285,7 +285,10 @@ def _jumps(values_at: Callable[[Tensor], Tensor], x: Tensor, v: Tensor) -> bool:
 def _smoothness(fn: Fn, x: Tensor, values: Sequence[Tensor]) -> str:
     labels = ("discontinuous", "C0", "C1")
     for k, v in enumerate(values):
-        if _jumps(lambda pts, k=k: derivatives(fn, pts, k)[k], x, v):
+        def order_k(pts: Tensor, k: int = k) -> Tensor:
+            return derivatives(fn, pts, k)[k]
+
+        if _jumps(order_k, x, v):
             return labels[k]
     return "Cinf"
 
@@ -358,9 +361,9 @@ def relative_costs(infos: Sequence[ActivationInfo], size: int = 2**20, min_time:
             if info.name != "relu":
                 times[info.name] = measure_cost(info, size=size, min_time=min_time)
         after = measure_cost(relu, size=size, min_time=min_time)
-    ref = min(t for t in (before, after) if t is not None)
+    ref: float = min(t for t in (before, after) if t is not None)
     times["relu"] = ref
-    return {i.name: (None if times[i.name] is None else times[i.name] / ref) for i in infos}
+    return {i.name: (None if (t := times[i.name]) is None else t / ref) for i in infos}
 
 
 # ------------------------------------------------------------------- profile

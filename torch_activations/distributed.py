@@ -57,6 +57,11 @@ Random ops (a ``Generator`` argument, unless ``training`` is False) raise.
 Each rank would draw its own numbers, which breaks Replicate and diverges
 from one process.
 
+The rules are registered by themselves: when ``torch_activations`` is
+imported after ``torch.distributed.tensor``, at once; otherwise when
+``torch.distributed.tensor`` is first imported (an import hook, so a program
+that never uses DTensor does not pay its import, about 0.7 s).
+
 FSDP2 (``fully_shard``) needs none of this: it gathers the parameters
 before each forward, so the ops see plain tensors. The rules only matter
 for tensor parallelism.
@@ -64,12 +69,15 @@ for tensor parallelism.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
 import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 
-__all__ = ["register_sharding_rules", "registered_ops", "gated_colwise_parallel"]
+__all__ = ["register_sharding_rules", "registered_ops", "gated_colwise_parallel", "register_when_imported"]
 
 _NS = "torch_activations"
 
@@ -197,16 +205,15 @@ def _like(p, dim: int, sf: Optional[int] = None):
     """Shard(dim), or _StridedShard(dim, sf) when p is strided (sf overrides)."""
     from torch.distributed.tensor.placement_types import Shard, _StridedShard
 
-    if sf is None:
-        sf = p.split_factor if isinstance(p, _StridedShard) else 1
-    return Shard(dim) if sf == 1 else _StridedShard(dim, split_factor=sf)
+    factor: Any = sf if sf is not None else (p.split_factor if isinstance(p, _StridedShard) else 1)
+    return Shard(dim) if factor == 1 else _StridedShard(dim, split_factor=factor)
 
 
 def _shard_kinds(placements, ndim: int):
     """Shard(d) for every d, plus each _StridedShard seen, as (dim, placement)."""
     from torch.distributed.tensor.placement_types import Shard, _StridedShard
 
-    out = [(d, Shard(d)) for d in range(ndim)]
+    out: List[tuple] = [(d, Shard(d)) for d in range(ndim)]
     for p in placements:
         if isinstance(p, _StridedShard) and 0 <= p.dim < ndim:
             out.append((p.dim, p))
@@ -493,10 +500,60 @@ def register_sharding_rules() -> List[str]:
                 _linear_in_first.add(key)
             new.append(key)
         if new:
-            cache = getattr(propagator, "propagate_op_sharding", None)
+            cache: Any = getattr(propagator, "propagate_op_sharding", None)
             if hasattr(cache, "cache_clear"):
                 cache.cache_clear()
     return new
+
+
+_DTENSOR = "torch.distributed.tensor"
+
+
+class _RegisterAfterImport(importlib.abc.MetaPathFinder):
+    """Finds torch.distributed.tensor as the other finders do, and registers
+    the rules once that module has executed."""
+
+    def find_spec(self, name, path, target=None):
+        if name != _DTENSOR:
+            return None
+        _remove_hook()
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        loader = spec.loader
+        run = loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            try:
+                register_sharding_rules()
+            except Exception as e:  # never break the user's import
+                import warnings
+                warnings.warn(f"torch_activations: DTensor sharding rules not registered: {e}")
+
+        loader.exec_module = exec_module
+        return spec
+
+
+_hook: Optional[_RegisterAfterImport] = None
+
+
+def _remove_hook() -> None:
+    global _hook
+    if _hook is not None and _hook in sys.meta_path:
+        sys.meta_path.remove(_hook)
+    _hook = None
+
+
+def register_when_imported() -> None:
+    """Registers the sharding rules now if DTensor is loaded, else when it is
+    (called by ``import torch_activations``)."""
+    global _hook
+    if _DTENSOR in sys.modules:
+        register_sharding_rules()
+    elif _hook is None and torch.distributed.is_available():
+        _hook = _RegisterAfterImport()
+        sys.meta_path.insert(0, _hook)
 
 
 # ----------------------------------------------------------------------------

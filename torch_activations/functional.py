@@ -78,6 +78,8 @@ __all__ = [
     "pact",
     "lut",
     "relu_polymix",
+    "hardswish",
+    "hardsigmoid",
 ]
 
 
@@ -107,6 +109,9 @@ def sigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     Use: gates and binary probabilities; saturates, avoid in deep hidden stacks.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.sigmoid(input.clone()))
         torch.ops.torch_activations.sigmoid_(input)
         return input
     return torch.ops.torch_activations.sigmoid(input)
@@ -133,6 +138,9 @@ def tanh(input: Tensor, inplace: bool = False) -> Tensor:
     Use: RNN cells and bounded zero-centred outputs.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.tanh(input.clone()))
         torch.ops.torch_activations.tanh_(input)
         return input
     return torch.ops.torch_activations.tanh(input)
@@ -161,6 +169,9 @@ def linear(input: Tensor, inplace: bool = False) -> Tensor:
     Use: regression outputs; a placeholder when comparing activations.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.linear(input.clone()))
         torch.ops.torch_activations.linear_(input)
         return input
     return torch.ops.torch_activations.linear(input)
@@ -187,6 +198,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     Use: default hidden activation for CNNs and MLPs; cheapest.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.relu(input.clone()))
         torch.ops.torch_activations.relu_(input)
         return input
     return torch.ops.torch_activations.relu(input)
@@ -213,6 +227,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     Use: mobile networks with low-precision arithmetic (MobileNet).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.relu6(input.clone()))
         torch.ops.torch_activations.relu6_(input)
         return input
     return torch.ops.torch_activations.relu6(input)
@@ -242,6 +259,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     Use: ReLU without dead units (GANs, detection).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.leaky_relu(input.clone(), negative_slope))
         torch.ops.torch_activations.leaky_relu_(input, negative_slope)
         return input
     return torch.ops.torch_activations.leaky_relu(input, negative_slope)
@@ -271,6 +291,9 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Use: smooth negative saturation, mean activations nearer zero than ReLU.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.elu(input.clone(), alpha))
         torch.ops.torch_activations.elu_(input, alpha)
         return input
     return torch.ops.torch_activations.elu(input, alpha)
@@ -297,6 +320,9 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     Use: self-normalising fully connected networks (with lecun_normal init, AlphaDropout).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.selu(input.clone()))
         torch.ops.torch_activations.selu_(input)
         return input
     return torch.ops.torch_activations.selu(input)
@@ -326,6 +352,9 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Use: ELU that stays C1 for every alpha.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.celu(input.clone(), alpha))
         torch.ops.torch_activations.celu_(input, alpha)
         return input
     return torch.ops.torch_activations.celu(input, alpha)
@@ -353,6 +382,9 @@ def gelu(input: Tensor, approximate: str = 'none', inplace: bool = False) -> Ten
     Use: transformers (BERT, GPT).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.gelu(input.clone(), approximate))
         torch.ops.torch_activations.gelu_(input, approximate)
         return input
     return torch.ops.torch_activations.gelu(input, approximate)
@@ -382,6 +414,9 @@ def swish(input: Tensor, beta: float = 1.0, inplace: bool = False) -> Tensor:
     Use: deep CNNs (EfficientNet); learnable beta in the Swish module.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.swish(input.clone(), beta))
         torch.ops.torch_activations.swish_(input, beta)
         return input
     return torch.ops.torch_activations.swish(input, beta)
@@ -408,6 +443,9 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     Use: EfficientNet, YOLO, the gate of SwiGLU.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.silu(input.clone()))
         torch.ops.torch_activations.silu_(input)
         return input
     return torch.ops.torch_activations.silu(input)
@@ -435,6 +473,9 @@ def eswish(input: Tensor, beta: float = 1.5, inplace: bool = False) -> Tensor:
     Use: Swish with a larger slope for deep networks.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.eswish(input.clone(), beta))
         torch.ops.torch_activations.eswish_(input, beta)
         return input
     return torch.ops.torch_activations.eswish(input, beta)
@@ -461,6 +502,9 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     Use: detection backbones (YOLOv4); smooth self-gated ReLU replacement.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.mish(input.clone()))
         torch.ops.torch_activations.mish_(input)
         return input
     return torch.ops.torch_activations.mish(input)
@@ -487,6 +531,9 @@ def sqnl(input: Tensor, inplace: bool = False) -> Tensor:
     Use: cheap tanh substitute without exponentials (hardware).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.sqnl(input.clone()))
         torch.ops.torch_activations.sqnl_(input)
         return input
     return torch.ops.torch_activations.sqnl(input)
@@ -513,6 +560,9 @@ def bent_identity(input: Tensor, inplace: bool = False) -> Tensor:
     Use: smooth, unbounded, never-saturating alternative to identity/ReLU.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.bent_identity(input.clone()))
         torch.ops.torch_activations.bent_identity_(input)
         return input
     return torch.ops.torch_activations.bent_identity(input)
@@ -541,6 +591,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0, inplace:
     Use: smooth ReLU; positive outputs (variances, rates).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.softplus(input.clone(), beta, threshold))
         torch.ops.torch_activations.softplus_(input, beta, threshold)
         return input
     return torch.ops.torch_activations.softplus(input, beta, threshold)
@@ -567,6 +620,9 @@ def softsign(input: Tensor, inplace: bool = False) -> Tensor:
     Use: tanh-like with polynomial (slower) saturation.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.softsign(input.clone()))
         torch.ops.torch_activations.softsign_(input)
         return input
     return torch.ops.torch_activations.softsign(input)
@@ -594,6 +650,9 @@ def sine(input: Tensor, w0: float = 1.0, inplace: bool = False) -> Tensor:
     Use: implicit neural representations (SIREN).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.sine(input.clone(), w0))
         torch.ops.torch_activations.sine_(input, w0)
         return input
     return torch.ops.torch_activations.sine(input, w0)
@@ -621,6 +680,9 @@ def cosine(input: Tensor, w0: float = 1.0, inplace: bool = False) -> Tensor:
     Use: periodic features, Fourier-feature networks.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.cosine(input.clone(), w0))
         torch.ops.torch_activations.cosine_(input, w0)
         return input
     return torch.ops.torch_activations.cosine(input, w0)
@@ -648,6 +710,9 @@ def sinc(input: Tensor, normalized: bool = True, inplace: bool = False) -> Tenso
     Use: band-limited signal models, oscillatory regression.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.sinc(input.clone(), normalized))
         torch.ops.torch_activations.sinc_(input, normalized)
         return input
     return torch.ops.torch_activations.sinc(input, normalized)
@@ -674,6 +739,9 @@ def arctan(input: Tensor, inplace: bool = False) -> Tensor:
     Use: bounded zero-centred activation with slow saturation.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.arctan(input.clone()))
         torch.ops.torch_activations.arctan_(input)
         return input
     return torch.ops.torch_activations.arctan(input)
@@ -700,6 +768,9 @@ def logsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     Use: log-probabilities of binary events (stable BCE).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.logsigmoid(input.clone()))
         torch.ops.torch_activations.logsigmoid_(input)
         return input
     return torch.ops.torch_activations.logsigmoid(input)
@@ -726,6 +797,9 @@ def tanhexp(input: Tensor, inplace: bool = False) -> Tensor:
     Use: lightweight real-time networks (TanhExp paper).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.tanhexp(input.clone()))
         torch.ops.torch_activations.tanhexp_(input)
         return input
     return torch.ops.torch_activations.tanhexp(input)
@@ -753,6 +827,9 @@ def squareplus(input: Tensor, b: float = 4.0, inplace: bool = False) -> Tensor:
     Use: softplus-like smooth ReLU from algebraic operations only (Barron, 2021).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.squareplus(input.clone(), b))
         torch.ops.torch_activations.squareplus_(input, b)
         return input
     return torch.ops.torch_activations.squareplus(input, b)
@@ -779,6 +856,9 @@ def hard_swish(input: Tensor, inplace: bool = False) -> Tensor:
     Use: mobile networks (MobileNetV3): swish without exponentials.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.hard_swish(input.clone()))
         torch.ops.torch_activations.hard_swish_(input)
         return input
     return torch.ops.torch_activations.hard_swish(input)
@@ -807,6 +887,9 @@ def hard_sigmoid(input: Tensor, slope: float = 1.0 / 6.0, offset: float = 0.5, i
     Use: cheap gates (squeeze-and-excitation in MobileNetV3).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.hard_sigmoid(input.clone(), slope, offset))
         torch.ops.torch_activations.hard_sigmoid_(input, slope, offset)
         return input
     return torch.ops.torch_activations.hard_sigmoid(input, slope, offset)
@@ -837,6 +920,9 @@ def quant_relu(input: Tensor, levels: int = 4, max_val: float = 1.0, inplace: bo
     Use: quantization-aware training (straight-through gradient on (0, m)).
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.quant_relu(input.clone(), levels, max_val))
         torch.ops.torch_activations.quant_relu_(input, levels, max_val)
         return input
     return torch.ops.torch_activations.quant_relu(input, levels, max_val)
@@ -869,6 +955,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, tra
     Use: regularising leaky ReLU for small datasets.
     """
     if inplace:
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_compiling():
+                return input.copy_(torch.ops.torch_activations.rrelu(input.clone(), lower, upper, training, generator))
         torch.ops.torch_activations.rrelu_(input, lower, upper, training, generator)
         return input
     return torch.ops.torch_activations.rrelu(input, lower, upper, training, generator)
@@ -1367,3 +1456,18 @@ def relu_polymix(input: Tensor, a: Tensor, b: Tensor, degree: int = 3) -> Tensor
     Use: learned mix of ReLU and a polynomial (second source article).
     """
     return torch.ops.torch_activations.relu_polymix(input, torch.stack([a, b]), degree)
+
+
+# ------------------------------------------------------------------------
+# torch's spellings, with torch's signatures
+# ------------------------------------------------------------------------
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``torch.nn.functional.hardswish``'s name and signature for :func:`hard_swish` (its parameters at their defaults)."""
+    return hard_swish(input, inplace=inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``torch.nn.functional.hardsigmoid``'s name and signature for :func:`hard_sigmoid` (its parameters at their defaults)."""
+    return hard_sigmoid(input, inplace=inplace)

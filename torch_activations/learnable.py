@@ -77,6 +77,7 @@ class Swish(nn.Module):
         self.learnable = learnable
         self.inplace = inplace
         self._init_beta = float(beta)
+        self.beta: Any  # a Parameter [1] (learnable) or a float
         if learnable:
             if inplace:
                 raise ValueError("Swish: inplace=True is not supported with learnable=True")
@@ -139,7 +140,7 @@ class QuantReLU(nn.Module):
         if learnable:
             if inplace:
                 raise ValueError("QuantReLU: inplace=True is not supported with learnable=True")
-            self.max_val = nn.Parameter(torch.empty(1, **_factory(device, dtype)))
+            self.max_val: Any = nn.Parameter(torch.empty(1, **_factory(device, dtype)))
             self.reset_parameters()
             F.pact(torch.empty(0), torch.ones(1), self.levels)  # the op's argument checks
         else:
@@ -289,6 +290,8 @@ class LearnableSigmoid(_Learnable):
     """
     # </generated:doc>
     _inits = (("alpha", 1.0), ("beta", 0.0))
+    alpha: Tensor
+    beta: Tensor
 
     def forward(self, input: Tensor) -> Tensor:
         return F.learnable_sigmoid(input, self.alpha, self.beta)
@@ -318,6 +321,8 @@ class ParametricSoftplus(_Learnable):
     """
     # </generated:doc>
     _inits = (("alpha", 1.0), ("beta", 1.0))
+    alpha: Tensor
+    beta: Tensor
 
     def forward(self, input: Tensor) -> Tensor:
         return F.parametric_softplus(input, self.alpha, self.beta)
@@ -347,6 +352,10 @@ class SReLU(_Learnable):
     """
     # </generated:doc>
     _inits = (("t_left", 0.0), ("a_left", 0.01), ("t_right", 1.0), ("a_right", 0.01))
+    t_left: Tensor
+    a_left: Tensor
+    t_right: Tensor
+    a_right: Tensor
 
     def forward(self, input: Tensor) -> Tensor:
         return F.srelu(input, self.t_left, self.a_left, self.t_right, self.a_right)
@@ -500,6 +509,8 @@ class DynamicReLU(nn.Module):
     """
     # </generated:doc>
     __constants__ = ["channels", "k", "mode", "lambda_a", "lambda_b"]
+    init_a: Tensor
+    init_b: Tensor
 
     def __init__(self, channels: int, reduction: int = 4, k: int = 2, mode: str = "B", device: Any = None,
                  dtype: Any = None) -> None:
@@ -570,6 +581,7 @@ class EvoNormB0(nn.Module):
     Use: normalisation-activation layer replacing BN-ReLU (Liu et al., 2020).
     """
     # </generated:doc>
+    running_var: Tensor
     __constants__ = ["num_features", "eps", "momentum"]
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, device: Any = None,
@@ -800,6 +812,8 @@ class ReLUPolyMix(_Learnable):
     """
     # </generated:doc>
     _inits = (("a", 0.25), ("b", 0.0))
+    a: Tensor
+    b: Tensor
 
     def __init__(self, num_parameters: int = 1, degree: int = 3, device: Any = None, dtype: Any = None) -> None:
         if not 1 <= degree <= 16:

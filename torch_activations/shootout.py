@@ -59,8 +59,8 @@ def load_digits(seed: int = DATA_SEED) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
     """``(x_train, y_train, x_test, y_test)`` from scikit-learn's digits,
     float32 pixels in [0, 1], an 80/20 stratified split."""
     try:
-        from sklearn.datasets import load_digits as _load
-        from sklearn.model_selection import train_test_split
+        from sklearn.datasets import load_digits as _load  # type: ignore[import-untyped]
+        from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("the shoot-out needs scikit-learn: pip install scikit-learn") from e
     data = _load()

@@ -161,14 +161,16 @@ struct PointwiseAutograd<D, typename D::F::Args (*)(at::ScalarType, A...)> {
     }
   };
 
+  // jet: the op called is the jet op (even for n = 1 or 2), else the backward.
   template <bool kFromResult>
-  static Tensor grad_op(c10::DispatchKeySet ks, int64_t n, const Tensor& g, const Tensor& s, A... a) {
+  static Tensor grad_op(c10::DispatchKeySet ks, int64_t n, bool jet, const Tensor& g, const Tensor& s,
+                        A... a) {
     const bool grad = requires_grad({&g, &s});
     Tensor out;
     {
       at::AutoDispatchBelowADInplaceOrView guard;
       const auto below = below_autograd(ks);
-      if (n == 1) {
+      if (!jet) {
         out = kFromResult ? P::backward_from_result_op().redispatch(below, g, s, a...)
                           : P::backward_op().redispatch(below, g, s, a...);
       } else if constexpr (kSmooth) {
@@ -247,17 +249,17 @@ struct PointwiseAutograd<D, typename D::F::Args (*)(at::ScalarType, A...)> {
 
   // ------------------------------------------------ the Autograd kernels
   static Tensor backward(c10::DispatchKeySet ks, const Tensor& g, const Tensor& x, A... a) {
-    return grad_op<false>(ks, 1, g, x, a...);
+    return grad_op<false>(ks, 1, false, g, x, a...);
   }
   static Tensor backward_from_result(c10::DispatchKeySet ks, const Tensor& g, const Tensor& y, A... a) {
-    return grad_op<true>(ks, 1, g, y, a...);
+    return grad_op<true>(ks, 1, false, g, y, a...);
   }
   static Tensor jet(c10::DispatchKeySet ks, const Tensor& g, const Tensor& x, int64_t order, A... a) {
-    return grad_op<false>(ks, order, g, x, a...);
+    return grad_op<false>(ks, order, true, g, x, a...);
   }
   static Tensor jet_from_result(c10::DispatchKeySet ks, const Tensor& g, const Tensor& y, int64_t order,
                                 A... a) {
-    return grad_op<true>(ks, order + 1, g, y, a...);
+    return grad_op<true>(ks, order + 1, true, g, y, a...);
   }
   static Tensor double_backward(c10::DispatchKeySet ks, const Tensor& gg, const Tensor& g, const Tensor& x,
                                 A... a) {

@@ -1,6 +1,7 @@
 // The CUDA kernel set (csrc/ops/kernel_table.h): what kernels_for() returns
 // for tensors on a CUDA device.
 #include "../ops/kernel_table.h"
+#include "jets_part.cuh"
 #include "pointwise_part.cuh"
 
 namespace ta {
@@ -11,7 +12,6 @@ SoftmaxKernels softmax_kernels();
 CreluKernels crelu_kernels();
 const ParamKernels* param_kernels();
 LutKernels lut_kernels();
-const PointwiseJetKernels* pointwise_jets();
 void rrelu_train(at::Tensor& out, at::Tensor& noise, const at::Tensor& in, double lower,
                  double upper, std::optional<at::Generator> generator);
 
@@ -24,6 +24,17 @@ const PointwiseKernels* pointwise_kernels() {
     const PointwiseKernels* parts[kPointwiseParts] = {pointwise_part0(), pointwise_part1(),
                                                       pointwise_part2(), pointwise_part3()};
     for (size_t i = 0; i < t.size(); ++i) t[i] = parts[i % kPointwiseParts][i];
+    return t;
+  }();
+  return table.data();
+}
+
+// The jet table, merged from its parts.
+const PointwiseJetKernels* pointwise_jets() {
+  static const auto table = [] {
+    std::array<PointwiseJetKernels, static_cast<size_t>(PW::kCount)> t{};
+    const PointwiseJetKernels* parts[kJetParts] = {jets_part0(), jets_part1(), jets_part2(), jets_part3()};
+    for (size_t i = 0; i < t.size(); ++i) t[i] = parts[i % kJetParts][i];
     return t;
   }();
   return table.data();

@@ -125,16 +125,21 @@ struct Pointwise<D, typename D::F::Args (*)(at::ScalarType, A...)> {
     if (!s.out.is_cpu()) guard.reset_device(s.out.device());
     run_elementwise<1, NIn>(table(s.out).*which, {s.out}, s.in, &s.args);
   }
+  // The jet kernels exist for float and double: 16-bit operands go through
+  // float (where they compute anyway) and round once.
   static void run_jet(JetFn PointwiseJetKernels::*which, const Step<2>& s) {
     if (s.out.numel() == 0) return;
     c10::OptionalDeviceGuard guard;
     if (!s.out.is_cpu()) guard.reset_device(s.out.device());
+    const bool wide = s.out.scalar_type() == at::kHalf || s.out.scalar_type() == at::kBFloat16;
+    const Tensor out = wide ? at::empty(s.out.sizes(), s.out.options().dtype(at::kFloat)) : s.out;
     auto iter = at::TensorIteratorConfig()
-                    .add_output(s.out)
-                    .add_const_input(s.in[0])
-                    .add_const_input(s.in[1])
+                    .add_output(out)
+                    .add_const_input(wide ? s.in[0].to(at::kFloat) : s.in[0])
+                    .add_const_input(wide ? s.in[1].to(at::kFloat) : s.in[1])
                     .build();
     (kernels_for(s.out, D::kName).jets[kIdx].*which)(iter, &s.args, s.order);
+    if (wide) s.out.copy_(out);
   }
 
   // ------------------------------------- kernels: device (CPU, CUDA) and Meta

@@ -1,7 +1,9 @@
 // Trains a small MLP in pure C++ (LibTorch) with torch_activations ops as its
-// hidden activations, through the library's C++ API, and checks first and
-// second derivatives of a few ops (C++ autograd, create_graph) against
-// finite differences.  Exits non-zero when a check fails.
+// hidden activations, through the library's C++ API (a pointwise, a gated and
+// a learnable op: Mish, SwiGLU, PReLU with its weight a parameter of the
+// model), and checks first and second derivatives of a few ops (C++
+// autograd, create_graph) against finite differences, and a third derivative
+// against its formula.  Exits non-zero when a check fails.
 //
 //   train [steps]
 #include <torch/torch.h>
@@ -18,22 +20,25 @@ namespace ta = torch_activations;
 
 namespace {
 
-// in -> hidden -> hidden -> 1, activations: Mish, GELU (tanh), Softplus(beta=2).
+// in -> hidden -> hidden -> 1, activations: Mish, SwiGLU (fc2 gives both
+// halves), PReLU (a learnable slope per channel), GELU (tanh).
 struct MLPImpl : torch::nn::Module {
   MLPImpl(int64_t in, int64_t hidden)
       : fc1(register_module("fc1", torch::nn::Linear(in, hidden))),
-        fc2(register_module("fc2", torch::nn::Linear(hidden, hidden))),
+        fc2(register_module("fc2", torch::nn::Linear(hidden, 2 * hidden))),
         fc3(register_module("fc3", torch::nn::Linear(hidden, hidden))),
-        out(register_module("out", torch::nn::Linear(hidden, 1))) {}
+        out(register_module("out", torch::nn::Linear(hidden, 1))),
+        prelu_weight(register_parameter("prelu_weight", torch::full({hidden}, 0.25))) {}
 
   torch::Tensor forward(torch::Tensor x) {
     x = ta::mish(fc1(x));
-    x = ta::gelu(fc2(x), "tanh");
-    x = ta::softplus(fc3(x), /*beta=*/2.0);
-    return out(x);
+    x = ta::swiglu(fc2(x));               // a * silu(b), (a, b) the halves of fc2's output
+    x = ta::prelu(fc3(x), prelu_weight);  // gradients reach the weight
+    return out(ta::gelu(x, "tanh"));
   }
 
   torch::nn::Linear fc1, fc2, fc3, out;
+  torch::Tensor prelu_weight;
 };
 TORCH_MODULE(MLP);
 
@@ -60,9 +65,10 @@ bool train(int steps) {
     if (step == 0) first = last;
     if (step % 50 == 0) std::printf("step %4d  loss %.6f\n", step, last);
   }
-  const bool ok = std::isfinite(last) && last < 0.1 * first;
+  const bool moved = !torch::allclose(model->prelu_weight, torch::full_like(model->prelu_weight, 0.25));
+  const bool ok = std::isfinite(last) && last < 0.1 * first && moved;
   std::printf("training: loss %.6f -> %.6f %s\n", first, last,
-              ok ? "(ok)" : "FAILED: expected it to fall below a tenth");
+              ok ? "(ok)" : "FAILED: expected it to fall below a tenth, and PReLU's weight to train");
   return ok;
 }
 
@@ -102,6 +108,19 @@ bool check_derivatives(const std::string& name, const Fn& f) {
   return ok;
 }
 
+// The third derivative of sin(w0 x), -w0^3 cos(w0 x): every order works.
+bool check_third_derivative() {
+  const double w0 = 3.0;
+  auto x = torch::linspace(-2.0, 2.0, 17, torch::kDouble).requires_grad_(true);
+  auto d1 = torch::autograd::grad({ta::sine(x, w0).sum()}, {x}, {}, true, true)[0];
+  auto d2 = torch::autograd::grad({d1.sum()}, {x}, {}, true, true)[0];
+  auto d3 = torch::autograd::grad({d2.sum()}, {x})[0];
+  const double e = max_error(d3, -w0 * w0 * w0 * torch::cos(w0 * x.detach()));
+  const bool ok = e < 1e-10;
+  std::printf("%-22s third derivative error %.2e  %s\n", "sine(w0=3)", e, ok ? "ok" : "FAILED");
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -117,7 +136,12 @@ int main(int argc, char** argv) try {
   ok &= check_derivatives("apply(\"swish\")",
                           [](const torch::Tensor& t) { return ta::apply("swish", t); });
 
-  std::printf("training an MLP (Mish, GELU tanh, Softplus) with Adam, %d steps:\n", steps);
+  ok &= check_derivatives("swiglu", [](const torch::Tensor& t) {
+    return ta::swiglu(torch::stack({t, t}, 1), 1).squeeze(1);  // t * silu(t), elementwise
+  });
+  ok &= check_third_derivative();
+
+  std::printf("training an MLP (Mish, SwiGLU, PReLU, GELU tanh) with Adam, %d steps:\n", steps);
   ok &= train(steps);
 
   std::printf("%s\n", ok ? "OK" : "FAILED");
