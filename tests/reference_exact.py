@@ -375,6 +375,19 @@ def _softsign(B, x):
     return x / a, 1 / (a * a), -2 * B.sign(x) / (a * a * a), 6 / (a * a * a * a)
 
 
+def _squareplus(B, x, b=4.0):
+    bb = B.const(b)
+    if B.is_mp:
+        h = mp.sqrt(x * x + bb)
+        f = (x + h) / 2 if x >= 0 else bb / (2 * (h - x))  # no cancellation for x < 0
+        return f, (1 + x / h) / 2, bb / (2 * h**3), -3 * bb * x / (2 * h**5)
+    h = np.hypot(x, math.sqrt(b))
+    neg = x < 0
+    f = np.where(neg, b / (2 * (h - x)), (x + h) / 2)
+    f1 = np.where(neg, b / (2 * h * (h - x)), (1 + x / h) / 2)
+    return f, f1, b / (2 * h * h * h), -3 * b * (x / h) / (2 * h * h * h * h)
+
+
 def _sine(B, x, w0=1.0):
     w = B.const(w0)
     v = w * x
@@ -539,7 +552,7 @@ FORMULAS: Dict[str, Callable] = {
     "sigmoid": _sigmoid, "tanh": _tanh, "linear": _linear, "relu": _relu, "relu6": _relu6,
     "leaky_relu": _leaky_relu, "elu": _elu, "selu": _selu, "celu": _celu, "gelu": _gelu,
     "swish": _swish, "silu": _silu, "eswish": _eswish, "mish": _mish, "sqnl": _sqnl,
-    "bent_identity": _bent_identity, "softplus": _softplus, "softsign": _softsign, "sine": _sine,
+    "bent_identity": _bent_identity, "softplus": _softplus, "softsign": _softsign, "squareplus": _squareplus, "sine": _sine,
     "cosine": _cosine, "sinc": _sinc, "arctan": _arctan, "logsigmoid": _logsigmoid,
     "tanhexp": _tanhexp, "hard_swish": _hard_swish, "hard_sigmoid": _hard_sigmoid,
     "quant_relu": _quant_relu, "rrelu": _rrelu,

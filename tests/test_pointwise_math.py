@@ -270,3 +270,27 @@ def test_capability_env_and_errors():
     finally:
         ta.set_cpu_capability(prev)
     assert ta.cpu_capability() == prev
+
+
+_HIGH = [c for c in CASE_LIST if CASES[c[0]].mp is not None and not CASES[c[0]].piecewise_linear
+         and not CASES[c[0]].piecewise_constant]
+
+
+@pytest.mark.parametrize("name,params", _HIGH, ids=[case_id(n, p) for n, p in _HIGH])
+def test_third_and_fourth_derivatives_against_mpmath(name, params):
+    """f''' and f'''' (the jets) in float64 against mpmath's derivatives of
+    the catalog formula, at points across [-6, 6] away from kinks."""
+    case = CASES[name]
+    x = torch.linspace(-6, 6, 23, dtype=torch.float64) + 0.0123
+    kinks = list(case.kinks(params)) + list(getattr(case, "singular", ()))
+    x = away_from(x, kinks, 0.05)
+    ours = derivatives(lambda t: call(name, t, params), x, order=4)
+    failures = []
+    with mp.workdps(40):
+        for i, xv in enumerate(x.tolist()):
+            for order in (3, 4):
+                truth = float(mp.diff(lambda t: case.mp(t, **params), mp.mpf(xv), order))
+                got = float(ours[order][i])
+                if not abs(got - truth) <= 1e-9 * abs(truth) + 1e-11:
+                    failures.append(f"x={xv!r} order {order}: ours {got!r}, mpmath {truth!r}")
+    assert not failures, f"{name} {params}:\n" + "\n".join(failures[:10])

@@ -18,12 +18,13 @@ if(NOT _ta_library)
   return()
 endif()
 list(GET _ta_library 0 _ta_library)
+# The library has no SONAME (a Python extension module): the linker records
+# the absolute path given here, so the program finds it without an rpath.
 
 if(NOT TARGET TorchActivations::TorchActivations)
   add_library(TorchActivations::TorchActivations SHARED IMPORTED)
   set_target_properties(TorchActivations::TorchActivations PROPERTIES
       IMPORTED_LOCATION "${_ta_library}"
-      IMPORTED_NO_SONAME TRUE
       INTERFACE_INCLUDE_DIRECTORIES "${_ta_package}/include"
       INTERFACE_LINK_LIBRARIES torch)
   include("${CMAKE_CURRENT_LIST_DIR}/TorchActivationsLinkage.cmake")

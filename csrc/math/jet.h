@@ -23,6 +23,16 @@
 
 #include "overloads.h"
 
+// In device code the jet operations are real calls: inlined into every
+// functor of every op they make device code that ptxas takes many minutes
+// over (the jet kernels serve derivatives of order three and up, where the
+// call costs little beside the O(n²) series arithmetic).
+#if defined(__CUDACC__)
+#define TA_JET_HD C10_HOST_DEVICE __noinline__
+#else
+#define TA_JET_HD TA_HD
+#endif
+
 namespace ta::math {
 inline namespace TA_NS {
 
@@ -66,7 +76,7 @@ TA_HD int jet_terms(const Jet<S>& a, const Jet<S>& b) {
 
 // ------------------------------------------------------------ arithmetic
 template <class S>
-TA_HD Jet<S> operator+(const Jet<S>& a, const Jet<S>& b) {
+TA_JET_HD Jet<S> operator+(const Jet<S>& a, const Jet<S>& b) {
   Jet<S> r;
   r.n = jet_terms(a, b);
   for (int k = 0; k < r.n; ++k) r.c[k] = a.c[k] + b.c[k];
@@ -74,7 +84,7 @@ TA_HD Jet<S> operator+(const Jet<S>& a, const Jet<S>& b) {
 }
 
 template <class S>
-TA_HD Jet<S> operator-(const Jet<S>& a, const Jet<S>& b) {
+TA_JET_HD Jet<S> operator-(const Jet<S>& a, const Jet<S>& b) {
   Jet<S> r;
   r.n = jet_terms(a, b);
   for (int k = 0; k < r.n; ++k) r.c[k] = a.c[k] - b.c[k];
@@ -82,7 +92,7 @@ TA_HD Jet<S> operator-(const Jet<S>& a, const Jet<S>& b) {
 }
 
 template <class S>
-TA_HD Jet<S> operator-(const Jet<S>& a) {
+TA_JET_HD Jet<S> operator-(const Jet<S>& a) {
   Jet<S> r;
   r.n = a.n;
   for (int k = 0; k < r.n; ++k) r.c[k] = -a.c[k];
@@ -90,7 +100,7 @@ TA_HD Jet<S> operator-(const Jet<S>& a) {
 }
 
 template <class S>
-TA_HD Jet<S> operator*(const Jet<S>& a, const Jet<S>& b) {
+TA_JET_HD Jet<S> operator*(const Jet<S>& a, const Jet<S>& b) {
   Jet<S> r;
   r.n = jet_terms(a, b);
   for (int k = 0; k < r.n; ++k) {
@@ -103,7 +113,7 @@ TA_HD Jet<S> operator*(const Jet<S>& a, const Jet<S>& b) {
 
 // q = a / b: q[k] = (a[k] - Σ_{j=1..k} b[j] q[k-j]) / b[0].
 template <class S>
-TA_HD Jet<S> operator/(const Jet<S>& a, const Jet<S>& b) {
+TA_JET_HD Jet<S> operator/(const Jet<S>& a, const Jet<S>& b) {
   Jet<S> q;
   q.n = jet_terms(a, b);
   for (int k = 0; k < q.n; ++k) {
@@ -131,7 +141,7 @@ TA_JET_COMPARE(!=)
 // `psi` may depend on v itself (exp: psi = v), so it is a callable that
 // returns the coefficient psi[m] once v[0..m] are known.
 template <class S, class Psi>
-TA_HD Jet<S> jet_ode(const Jet<S>& u, S v0, Psi psi) {
+TA_JET_HD Jet<S> jet_ode(const Jet<S>& u, S v0, Psi psi) {
   Jet<S> v;
   v.n = u.n;
   v.c[0] = v0;
@@ -144,13 +154,13 @@ TA_HD Jet<S> jet_ode(const Jet<S>& u, S v0, Psi psi) {
 }
 
 template <class S>
-TA_HD Jet<S> exp(const Jet<S>& u) {
+TA_JET_HD Jet<S> exp(const Jet<S>& u) {
   return jet_ode(u, exp(u.c[0]), [](const Jet<S>& v, int m) { return v.c[m]; });
 }
 
 // expm1: the coefficients of exp past the first.
 template <class S>
-TA_HD Jet<S> expm1(const Jet<S>& u) {
+TA_JET_HD Jet<S> expm1(const Jet<S>& u) {
   Jet<S> e = exp(u);
   e.c[0] = expm1(u.c[0]);
   return e;
@@ -158,7 +168,7 @@ TA_HD Jet<S> expm1(const Jet<S>& u) {
 
 // log(1 + u) and log(u): v' = u' / (1 + u), solved for v[k].
 template <class S>
-TA_HD Jet<S> jet_log_of(const Jet<S>& u, S base, S v0) {
+TA_JET_HD Jet<S> jet_log_of(const Jet<S>& u, S base, S v0) {
   Jet<S> v;
   v.n = u.n;
   v.c[0] = v0;
@@ -171,18 +181,18 @@ TA_HD Jet<S> jet_log_of(const Jet<S>& u, S base, S v0) {
 }
 
 template <class S>
-TA_HD Jet<S> log(const Jet<S>& u) {
+TA_JET_HD Jet<S> log(const Jet<S>& u) {
   return jet_log_of(u, u.c[0], log(u.c[0]));
 }
 
 template <class S>
-TA_HD Jet<S> log1p(const Jet<S>& u) {
+TA_JET_HD Jet<S> log1p(const Jet<S>& u) {
   return jet_log_of(u, S(1) + u.c[0], log1p(u.c[0]));
 }
 
 // s² = u: s[k] = (u[k] - Σ_{j=1..k-1} s[j] s[k-j]) / (2 s[0]).
 template <class S>
-TA_HD Jet<S> sqrt(const Jet<S>& u) {
+TA_JET_HD Jet<S> sqrt(const Jet<S>& u) {
   Jet<S> s;
   s.n = u.n;
   s.c[0] = sqrt(u.c[0]);
@@ -201,7 +211,7 @@ struct JetSinCos {
 };
 
 template <class S>
-TA_HD JetSinCos<S> sincos(const Jet<S>& u) {
+TA_JET_HD JetSinCos<S> sincos(const Jet<S>& u) {
   JetSinCos<S> r;
   r.s.n = r.c.n = u.n;
   r.s.c[0] = sin(u.c[0]);
@@ -219,12 +229,12 @@ TA_HD JetSinCos<S> sincos(const Jet<S>& u) {
 }
 
 template <class S>
-TA_HD Jet<S> sin(const Jet<S>& u) {
+TA_JET_HD Jet<S> sin(const Jet<S>& u) {
   return sincos(u).s;
 }
 
 template <class S>
-TA_HD Jet<S> cos(const Jet<S>& u) {
+TA_JET_HD Jet<S> cos(const Jet<S>& u) {
   return sincos(u).c;
 }
 
@@ -232,7 +242,7 @@ TA_HD Jet<S> cos(const Jet<S>& u) {
 // 1 - t² comes from the scalar tanh_sech2 (accurate where t rounds to ±1);
 // its higher coefficients are -Σ t[j] t[k-j].
 template <class S>
-TA_HD TanhSech2<Jet<S>> tanh_sech2(const Jet<S>& u) {
+TA_JET_HD TanhSech2<Jet<S>> tanh_sech2(const Jet<S>& u) {
   const TanhSech2<S> v = tanh_sech2(u.c[0]);
   Jet<S> t, s;
   t.n = s.n = u.n;
@@ -250,20 +260,20 @@ TA_HD TanhSech2<Jet<S>> tanh_sech2(const Jet<S>& u) {
 }
 
 template <class S>
-TA_HD Jet<S> tanh(const Jet<S>& u) {
+TA_JET_HD Jet<S> tanh(const Jet<S>& u) {
   return tanh_sech2(u).t;
 }
 
 // atan: v' = u' / (1 + u²).
 template <class S>
-TA_HD Jet<S> atan(const Jet<S>& u) {
+TA_JET_HD Jet<S> atan(const Jet<S>& u) {
   const Jet<S> d = Jet<S>(S(1)) / (Jet<S>(S(1)) + u * u);
   return jet_ode(u, atan(u.c[0]), [&d](const Jet<S>&, int m) { return d.c[m]; });
 }
 
 // erfc: v' = -2/√π e^{-u²} u'.
 template <class S>
-TA_HD Jet<S> erfc(const Jet<S>& u) {
+TA_JET_HD Jet<S> erfc(const Jet<S>& u) {
   const Jet<S> q = exp(-(u * u));
   const S k = S(-1.1283791670955125738961589031215452);  // -2/√π
   return jet_ode(u, erfc(u.c[0]), [&q, k](const Jet<S>&, int m) { return k * q.c[m]; });
@@ -272,13 +282,13 @@ TA_HD Jet<S> erfc(const Jet<S>& u) {
 // |u|: the branch of the sign of u[0] (at 0, the branch of u >= 0, as the
 // functors' `x >= 0` tests choose).
 template <class S>
-TA_HD Jet<S> abs(const Jet<S>& u) {
+TA_JET_HD Jet<S> abs(const Jet<S>& u) {
   return u.c[0] < S(0) ? -u : u;
 }
 
 // round: piecewise constant.
 template <class S>
-TA_HD Jet<S> round_even(const Jet<S>& u) {
+TA_JET_HD Jet<S> round_even(const Jet<S>& u) {
   return Jet<S>(round_even(u.c[0]));
 }
 

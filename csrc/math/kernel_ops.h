@@ -13,20 +13,59 @@ namespace ta::math {
 inline namespace TA_NS {
 
 // ------------------------------------------------------------- pointwise
+// f, f' and f'' of a functor, evaluated in double for float inputs (and the
+// half types, which compute in float) where the functor's kWide asks for it
+// (kWideF, kWideD1, kWideD2 of csrc/math/pointwise.h): one rounding of a
+// double result, for the formulas whose float evaluation loses more than a
+// few ulps or more than the torch peer.  Double inputs, jets: unchanged.
+struct CallF {
+  template <class F, class U> TA_HD U operator()(const F& fn, U v) const { return fn.f(v); }
+};
+struct CallD1 {
+  template <class F, class U> TA_HD U operator()(const F& fn, U v) const { return fn.df(v); }
+};
+struct CallD2 {
+  template <class F, class U> TA_HD U operator()(const F& fn, U v) const { return fn.d2f(v); }
+};
+
+template <class Call, class F>
+TA_HD float widened(const F& fn, float x) {
+  return static_cast<float>(Call{}(fn, static_cast<double>(x)));
+}
+#ifndef TA_DEVICE_COMPILE
+template <class Call, class F>
+inline Vec<float> widened(const F& fn, const Vec<float>& x) {
+  return apply_in_double(x, [&fn](const Vec<double>& v) { return Call{}(fn, v); });
+}
+#endif
+template <class Call, class F, class T>
+TA_HD T widened(const F& fn, const T& x) {  // double, Vec<double>, jets
+  return Call{}(fn, x);
+}
+
+template <int kBit, class Call, class F, class T>
+TA_HD T eval(const F& fn, const T& x) {
+  if constexpr ((F::kWide & kBit) != 0) {
+    return widened<Call>(fn, x);
+  } else {
+    return Call{}(fn, x);
+  }
+}
+
 template <class F>
 struct PwForward {
   F fn;
-  template <class T> TA_HD T operator()(T x) const { return fn.f(x); }
+  template <class T> TA_HD T operator()(T x) const { return eval<kWideF, CallF>(fn, x); }
 };
 template <class F>
 struct PwBackward {  // (g, x) -> g f'(x)
   F fn;
-  template <class T> TA_HD T operator()(T g, T x) const { return g * fn.df(x); }
+  template <class T> TA_HD T operator()(T g, T x) const { return g * eval<kWideD1, CallD1>(fn, x); }
 };
 template <class F>
 struct PwDoubleBackward {  // (gg, g, x) -> gg g f''(x)
   F fn;
-  template <class T> TA_HD T operator()(T gg, T g, T x) const { return gg * g * fn.d2f(x); }
+  template <class T> TA_HD T operator()(T gg, T g, T x) const { return gg * g * eval<kWideD2, CallD2>(fn, x); }
 };
 template <class F>
 struct PwBackwardFromResult {  // (g, y) -> g dy(y)

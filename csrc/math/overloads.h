@@ -116,6 +116,23 @@ TA_VEC_UNARY(sqrt, sqrt)
 TA_VEC_UNARY(round_even, round)
 #undef TA_VEC_UNARY
 
+// g(Vec<double>) -> Vec<double> applied to the lanes of x widened to double;
+// the results rounded to float once.
+template <class G>
+inline Vec<float> apply_in_double(const Vec<float>& x, G g) {
+  constexpr int kF = Vec<float>::size(), kD = Vec<double>::size();
+  static_assert(kF % kD == 0, "float lanes are a multiple of double lanes");
+  float xf[kF], yf[kF];
+  x.store(xf);
+  for (int j = 0; j < kF; j += kD) {
+    double xd[kD], yd[kD];
+    for (int i = 0; i < kD; ++i) xd[i] = static_cast<double>(xf[j + i]);
+    g(Vec<double>::loadu(xd)).store(yd);
+    for (int i = 0; i < kD; ++i) yf[j + i] = static_cast<float>(yd[i]);
+  }
+  return Vec<float>::loadu(yf);
+}
+
 // `mask` holds all-ones lanes where the condition is true (what the
 // comparison operators of Vectorized return).
 template <class S>

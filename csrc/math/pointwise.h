@@ -29,12 +29,18 @@
 #pragma once
 
 #include "fastmath.h"
+#include "trig.h"
 #include "../generated/choices.h"
 
 namespace ta::math {
 inline namespace TA_NS {
 
+// Bits of PointwiseBase::kWide: which of f, f', f'' a float input computes
+// in double (csrc/math/kernel_ops.h).
+constexpr int kWideF = 1, kWideD1 = 2, kWideD2 = 4, kWideAll = 7;
+
 struct PointwiseBase {
+  static constexpr int kWide = 0;
   static constexpr bool kOutputDeriv = false;
   static constexpr bool kZeroD2 = false;
   // The derivative is a constant: the backward needs no saved tensor.
@@ -88,6 +94,7 @@ struct Sigmoid : PointwiseBase {
 // f' = 1 - t² and f'' = -2 t (1 - t²) from the input (tanh_sech2: 1 - t² is
 // accurate where t rounds to ±1); in place, from the output y = t.
 struct Tanh : PointwiseBase {
+  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   static constexpr bool kOutputDeriv = true;
   using Args = NoArgs;
   TA_HD explicit Tanh(const Args&) {}
@@ -177,6 +184,7 @@ struct LeakyRelu : PointwiseBase {
 // elu: (alpha, 1, 1); selu: (α, λ, 1); celu: (alpha, 1, 1/alpha).
 // In terms of y (x <= 0 branch): exp(input_scale·x) = y/(scale·alpha) + 1.
 struct EluCore : PointwiseBase {
+  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   static constexpr bool kOutputDeriv = true;
   double alpha, scale, in_scale;
   TA_HD EluCore(double alpha_, double scale_, double in_scale_)
@@ -240,6 +248,7 @@ struct Celu : EluCore {
 //         that is exact for finite x and gives the limit 0 at -inf.
 // tanh:   ½x(1+tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³).
 struct Gelu : PointwiseBase {
+  static constexpr int kWide = kWideD1 | kWideD2;  // accuracy (tests/test_accuracy.py)
   struct Args {
     int64_t approximate;  // choices::approximate_none or _tanh
   };
@@ -309,6 +318,7 @@ struct Gelu : PointwiseBase {
 // mul0 so that ±inf gives the limit instead of inf·0.  The static forms take
 // β as a value of T: the learnable swish uses them with a per-channel β.
 struct Swish : PointwiseBase {
+  static constexpr int kWide = kWideF | kWideD2;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta;
   };
@@ -342,6 +352,7 @@ struct Silu : Swish {
 // ------------------------------------------------------------------- eswish
 // β·x·σ(x), i.e. β times silu.
 struct Eswish : PointwiseBase {
+  static constexpr int kWide = kWideAll;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta;
   };
@@ -359,6 +370,7 @@ struct Eswish : PointwiseBase {
 //   x <  0: t = q(q+2)/(q²+2q+2),    1-t² = 4(1+q)²/(q²+2q+2)²
 // one exp, no overflow, no cancellation.
 struct Mish : PointwiseBase {
+  static constexpr int kWide = kWideAll;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit Mish(const Args&) {}
   template <class T>
@@ -413,6 +425,7 @@ struct Sqnl : PointwiseBase {
 // the last bit, so x is clamped there inside h and r: no overflow of x², and
 // ±inf gives r = ±1.
 struct BentIdentity : PointwiseBase {
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit BentIdentity(const Args&) {}
   template <class T>
@@ -443,6 +456,7 @@ struct BentIdentity : PointwiseBase {
 // threshold is safe; x itself above it.  raw(v) is log(1 + e^v) for any v
 // (the parametric softplus uses it too).
 struct Softplus : PointwiseBase {
+  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta, threshold;
   };
@@ -470,6 +484,7 @@ struct Softplus : PointwiseBase {
 // r = 1/(1+|x|); f = x/(1+|x|), f' = r², f'' = -2·sign(x)·r³ (0 at x = 0, the sign
 // autograd gives torch's composite softsign).
 struct Softsign : PointwiseBase {
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit Softsign(const Args&) {}
   template <class T> TA_HD static T r(T x) {
@@ -498,13 +513,10 @@ struct Sine : PointwiseBase {
   };
   double w0;
   TA_HD explicit Sine(const Args& p) : w0(p.w0) {}
-  template <class T> TA_HD T f(T x) const { return sin(x * c<T>(w0)); }
-  template <class T> TA_HD T df(T x) const {
-    return c<T>(w0) * cos(x * c<T>(w0));
-  }
-  template <class T> TA_HD T d2f(T x) const {
-    return c<T>(-w0 * w0) * sin(x * c<T>(w0));
-  }
+  // sin_wx/cos_wx (trig.h): w0·x in double, each lane from its own value.
+  template <class T> TA_HD T f(T x) const { return sin_wx(x, w0, 1.0); }
+  template <class T> TA_HD T df(T x) const { return cos_wx(x, w0, w0); }
+  template <class T> TA_HD T d2f(T x) const { return sin_wx(x, w0, -w0 * w0); }
 };
 
 struct Cosine : PointwiseBase {
@@ -513,13 +525,9 @@ struct Cosine : PointwiseBase {
   };
   double w0;
   TA_HD explicit Cosine(const Args& p) : w0(p.w0) {}
-  template <class T> TA_HD T f(T x) const { return cos(x * c<T>(w0)); }
-  template <class T> TA_HD T df(T x) const {
-    return c<T>(-w0) * sin(x * c<T>(w0));
-  }
-  template <class T> TA_HD T d2f(T x) const {
-    return c<T>(-w0 * w0) * cos(x * c<T>(w0));
-  }
+  template <class T> TA_HD T f(T x) const { return cos_wx(x, w0, 1.0); }
+  template <class T> TA_HD T df(T x) const { return sin_wx(x, w0, -w0); }
+  template <class T> TA_HD T d2f(T x) const { return cos_wx(x, w0, -w0 * w0); }
 };
 
 // --------------------------------------------------------------------- sinc
@@ -533,6 +541,7 @@ struct Cosine : PointwiseBase {
 // argument x - 2·round(x/2), so integers give exact zeros even when πx is
 // huge.  All three tend to 0 at ±inf.
 struct Sinc : PointwiseBase {
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   struct Args {
     bool normalized;
   };
@@ -545,9 +554,19 @@ struct Sinc : PointwiseBase {
   };
   template <class T> TA_HD Parts<T> parts(T x) const {
     if (normalized) {
+      // r = x - 2 round(x/2) in [-1, 1], a = |r|, and sin(πr), cos(πr) from
+      // the exactly computed v = a, a - 1/2 or 1 - a in [-1/4, 1/4] (so that
+      // sin(πx) is exactly 0 at the integers and keeps its relative accuracy
+      // near them).
       const T r = x - c<T>(2) * round_even(x * c<T>(0.5));
-      const T ur = r * c<T>(kPi);
-      return {x * c<T>(kPi), sin(ur), cos(ur)};
+      const T a = abs(r);
+      const auto low = a <= c<T>(0.25);
+      const auto high = a > c<T>(0.75);
+      const T v = where(low, a, where(high, c<T>(1) - a, a - c<T>(0.5)));
+      const T sv = sin(v * c<T>(kPi)), cv = cos(v * c<T>(kPi));
+      const T sa = where(low | high, sv, cv);                       // sin(π a)
+      const T ca = where(low, cv, where(high, c<T>(0) - cv, c<T>(0) - sv));  // cos(π a)
+      return {x * c<T>(kPi), where(r < c<T>(0), c<T>(0) - sa, sa), ca};
     }
     return {x, sin(x), cos(x)};
   }
@@ -603,6 +622,7 @@ struct Sinc : PointwiseBase {
 // f' = 1/(1+x²), f'' = -2x/(1+x²)²; for |x| > 1 written in w = 1/x
 // (f' = w²/(1+w²), f'' = -2w³/(1+w²)²) so tails do not underflow early.
 struct Arctan : PointwiseBase {
+  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit Arctan(const Args&) {}
   template <class T> TA_HD T f(T x) const { return atan(x); }
@@ -628,6 +648,7 @@ struct Arctan : PointwiseBase {
 
 // --------------------------------------------------------------- logsigmoid
 struct LogSigmoid : PointwiseBase {
+  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit LogSigmoid(const Args&) {}
   template <class T> TA_HD T f(T x) const {
@@ -644,6 +665,7 @@ struct LogSigmoid : PointwiseBase {
 // E = e^x; tanh(E) and 1 - tanh(E)² from tanh_sech2 (exact for tiny and
 // huge E alike); products with x use mul0, so ±inf give the limits.
 struct TanhExp : PointwiseBase {
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit TanhExp(const Args&) {}
   template <class T> TA_HD T f(T x) const {
@@ -671,6 +693,7 @@ struct TanhExp : PointwiseBase {
 // Beyond |x| = 1e18 (float; 1e150 double) h is |x| to the last bit (b/x²
 // is below the precision): no overflow of x².
 struct Squareplus : PointwiseBase {
+  static constexpr int kWide = kWideD1 | kWideD2;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double b;  // > 0 (the descriptor checks)
   };
@@ -743,7 +766,15 @@ struct HardSigmoid : PointwiseBase {
   template <class T> TA_HD T f(T x) const {
     return clamp_nan(z(x), c<T>(0), c<T>(1));
   }
-  template <class T> TA_HD T df(T x) const { return inside(z(x), c<T>(slope)); }
+  // The input's own test against the kinks x = (0 - offset)/slope and
+  // (1 - offset)/slope: z(x) rounds to 1 just below the upper kink
+  // (z(2.9999998f) = 1), where the slope still holds.
+  template <class T> TA_HD T df(T x) const {
+    if (slope == 0.0) return x * c<T>(0);
+    const double a = -shift, b = inv_slope - shift;
+    const double lo = a < b ? a : b, hi = a < b ? b : a;
+    return where((x > c<T>(lo)) & (x < c<T>(hi)), c<T>(slope), c<T>(0));
+  }
   template <class T> TA_HD T dy(T y) const { return inside(y, c<T>(slope)); }
 };
 
