@@ -83,6 +83,10 @@ TA_HD S where(bool cond, S a, S b) {
   return cond ? a : b;
 }
 
+// Whether a condition holds anywhere (a scalar's, or any lane of a mask):
+// for skipping a rarely needed branch that `where` then applies per lane.
+TA_HD bool any(bool cond) { return cond; }
+
 template <class S>
 TA_HD S max_nan(S a, S b) {
   return (a != a || a > b) ? a : b;
@@ -115,6 +119,11 @@ TA_VEC_UNARY(abs, abs)
 TA_VEC_UNARY(sqrt, sqrt)
 TA_VEC_UNARY(round_even, round)
 #undef TA_VEC_UNARY
+
+template <class S>
+inline bool any(const Vec<S>& mask) {
+  return mask.zero_mask() != (1 << Vec<S>::size()) - 1;
+}
 
 // g(Vec<double>) -> Vec<double> applied to the lanes of x widened to double;
 // the results rounded to float once.

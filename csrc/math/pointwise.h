@@ -94,7 +94,6 @@ struct Sigmoid : PointwiseBase {
 // f' = 1 - t² and f'' = -2 t (1 - t²) from the input (tanh_sech2: 1 - t² is
 // accurate where t rounds to ±1); in place, from the output y = t.
 struct Tanh : PointwiseBase {
-  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   static constexpr bool kOutputDeriv = true;
   using Args = NoArgs;
   TA_HD explicit Tanh(const Args&) {}
@@ -184,7 +183,6 @@ struct LeakyRelu : PointwiseBase {
 // elu: (alpha, 1, 1); selu: (α, λ, 1); celu: (alpha, 1, 1/alpha).
 // In terms of y (x <= 0 branch): exp(input_scale·x) = y/(scale·alpha) + 1.
 struct EluCore : PointwiseBase {
-  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   static constexpr bool kOutputDeriv = true;
   double alpha, scale, in_scale;
   TA_HD EluCore(double alpha_, double scale_, double in_scale_)
@@ -248,7 +246,7 @@ struct Celu : EluCore {
 //         that is exact for finite x and gives the limit 0 at -inf.
 // tanh:   ½x(1+tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³).
 struct Gelu : PointwiseBase {
-  static constexpr int kWide = kWideD1 | kWideD2;  // accuracy (tests/test_accuracy.py)
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   struct Args {
     int64_t approximate;  // choices::approximate_none or _tanh
   };
@@ -260,8 +258,14 @@ struct Gelu : PointwiseBase {
   static constexpr double kBeta = 0.79788456080286535588;  // √(2/π)
   static constexpr double kKappa = 0.044715;
 
+  // Φ(x); for |x| < 0.7 the series 1/2 + φ(0) Σ (-1)^n x^(2n+1) / (2^n n! (2n+1))
+  // (8 terms), more accurate there than 1/2·erfc's fit, where Φ is near 1/2.
   template <class T> TA_HD static T Phi(T x) {
-    return c<T>(0.5) * erfc(x * c<T>(-kSqrt1_2));
+    constexpr double kSeries[] = {1.0,          -1.0 / 6,      1.0 / 40,        -1.0 / 336,
+                                  1.0 / 3456,   -1.0 / 42240,  1.0 / 599040,    -1.0 / 9676800};
+    const T tail = c<T>(0.5) * erfc(x * c<T>(-kSqrt1_2));
+    const T near0 = c<T>(0.5) + x * c<T>(kInvSqrt2Pi) * horner(x * x, kSeries);
+    return where(abs(x) < c<T>(0.7), near0, tail);
   }
   template <class T> TA_HD static T phi(T x) {
     return exp(c<T>(-0.5) * x * x) * c<T>(kInvSqrt2Pi);
@@ -318,13 +322,25 @@ struct Gelu : PointwiseBase {
 // mul0 so that ±inf gives the limit instead of inf·0.  The static forms take
 // β as a value of T: the learnable swish uses them with a per-channel β.
 struct Swish : PointwiseBase {
-  static constexpr int kWide = kWideF | kWideD2;  // accuracy (tests/test_accuracy.py)
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta;
   };
   double beta;
   TA_HD explicit Swish(const Args& p) : beta(p.beta) {}
-  template <class T> TA_HD static T value(T x, T b) { return mul0(x, sigmoid(x * b)); }
+  // x σ(v), v = βx.  Below v = -80, σ(v) is subnormal or 0 in float while
+  // x σ(v) is still a normal number: there x σ(v) = (x e^{v/2}) e^{v/2}
+  // (1 + e^v is 1 to the precision), so it does not flush early.
+  template <class T> TA_HD static T value(T x, T b) {
+    const T v = x * b;
+    const T y = mul0(x, sigmoid(v));
+    const auto deep = v < c<T>(-80);
+    if (any(deep)) {
+      const T h = exp(c<T>(0.5) * v);
+      return where(deep, mul0(mul0(x, h), h), y);  // mul0: x = -inf gives the limit 0
+    }
+    return y;
+  }
   // f and f' from one σ (f's value may differ from value(x) in the last bit:
   // σ of a negative argument comes from e/(1 + e) here).
   template <class T> TA_HD static FDf<T> value_and_deriv(T x, T b) {
@@ -370,7 +386,7 @@ struct Eswish : PointwiseBase {
 //   x <  0: t = q(q+2)/(q²+2q+2),    1-t² = 4(1+q)²/(q²+2q+2)²
 // one exp, no overflow, no cancellation.
 struct Mish : PointwiseBase {
-  static constexpr int kWide = kWideAll;  // accuracy (tests/test_accuracy.py)
+  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit Mish(const Args&) {}
   template <class T>
@@ -456,7 +472,6 @@ struct BentIdentity : PointwiseBase {
 // threshold is safe; x itself above it.  raw(v) is log(1 + e^v) for any v
 // (the parametric softplus uses it too).
 struct Softplus : PointwiseBase {
-  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta, threshold;
   };
@@ -622,7 +637,6 @@ struct Sinc : PointwiseBase {
 // f' = 1/(1+x²), f'' = -2x/(1+x²)²; for |x| > 1 written in w = 1/x
 // (f' = w²/(1+w²), f'' = -2w³/(1+w²)²) so tails do not underflow early.
 struct Arctan : PointwiseBase {
-  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit Arctan(const Args&) {}
   template <class T> TA_HD T f(T x) const { return atan(x); }
@@ -648,7 +662,6 @@ struct Arctan : PointwiseBase {
 
 // --------------------------------------------------------------- logsigmoid
 struct LogSigmoid : PointwiseBase {
-  static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit LogSigmoid(const Args&) {}
   template <class T> TA_HD T f(T x) const {
