@@ -82,6 +82,9 @@ class BuildWithISAs(BuildExtension):
         super().build_extensions()
 
     def build_extension(self, ext):
+        if ext.name != "torch_activations._C":  # the Python bindings: no kernels
+            super().build_extension(ext)
+            return
         cxx_flags = ext.extra_compile_args["cxx"] if isinstance(ext.extra_compile_args, dict) \
             else list(ext.extra_compile_args)
 
@@ -184,6 +187,20 @@ def cxx_package_files():
     return ["include/torch_activations/*.h", "share/cmake/TorchActivations/*.cmake", "py.typed", "*.pyi"]
 
 
+def fast_bindings():
+    """torch_activations._fast: the eager Python entry points of the ops
+    (bindings/fast.cpp, generated).  A separate module because it links
+    libtorch_python, which the operator library must not need (C++ users)."""
+    debug = env_flag("TORCH_ACTIVATIONS_DEBUG")
+    return CppExtension(
+        name="torch_activations._fast",
+        sources=[os.path.join("bindings", "fast.cpp")],
+        include_dirs=[os.path.join(ROOT, "csrc"), os.path.join(ROOT, "bindings")],
+        depends=rel("bindings/*.h") + [os.path.join(ROOT, "csrc", "op_handle.h")],
+        extra_compile_args={"cxx": (["-O0", "-g"] if debug else ["-O2", "-g0"]) + ["-std=c++20", "-Wall"]},
+    )
+
+
 # The binary works with the torch it was compiled against (its C++ ABI):
 # pin that release series.
 TORCH_SERIES = ".".join(torch.__version__.split("+")[0].split(".")[:2])
@@ -195,6 +212,6 @@ setup(
     packages=find_packages(include=["torch_activations", "torch_activations.*"]),
     package_data={"torch_activations": cxx_package_files()},
     install_requires=[f"torch=={TORCH_SERIES}.*"],
-    ext_modules=[extension()],
+    ext_modules=[extension(), fast_bindings()],
     cmdclass={"build_ext": BuildWithISAs.with_options(use_ninja=True)},
 )

@@ -4,22 +4,15 @@
 #include "torch_activations.h"
 
 #include <ATen/ATen.h>
-#include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
 #include <algorithm>
 
+#include "op_handle.h"
+
 namespace torch_activations {
-namespace {
 
-template <class Sig>
-c10::TypedOperatorHandle<Sig> find(const char* name) {
-  return c10::Dispatcher::singleton()
-      .findSchemaOrThrow((std::string("torch_activations::") + name).c_str(), "")
-      .template typed<Sig>();
-}
-
-}  // namespace
+using detail::find;
 
 at::Tensor sigmoid(const at::Tensor& input) {
   static const auto op = find<at::Tensor(const at::Tensor&)>("sigmoid");

@@ -410,3 +410,54 @@ def test_mypy_package_is_clean():
     mypy = _mypy()
     proc = subprocess.run([*mypy, "-p", "torch_activations"], capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ------------------------------------------------------ fast entry points
+def test_fast_entry_points_match_the_ops():
+    from torch_activations import _fast
+
+    x = torch.randn(64)
+    for name, args in (("relu", ()), ("gelu", ("tanh",)), ("softplus", (2.0, 10.0)), ("sinc", (False,)),
+                       ("quant_relu", (3, 1.5)), ("softmax", (0,)), ("swiglu", (-1,))):
+        torch.testing.assert_close(getattr(_fast, name)(x, *args),
+                                   getattr(OPS, name)(x, *args), rtol=0, atol=0)
+    y = x.clone()
+    assert _fast.leaky_relu_(y, 0.2) is None
+    torch.testing.assert_close(y, TF.leaky_relu(x, 0.2))
+    # anything else goes to the op: its errors, its argument conversion
+    with pytest.raises(RuntimeError, match="gelu"):
+        _fast.gelu(x, "fast")
+    with pytest.raises(RuntimeError, match="relu"):
+        _fast.relu("not a tensor")
+    torch.testing.assert_close(_fast.softplus(x, 2, 10), OPS.softplus(x, 2.0, 10.0))  # ints for floats
+
+
+def test_fast_entry_points_respect_torch_function():
+    seen = []
+
+    class Logged(torch.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            seen.append(func)
+            return super().__torch_function__(func, types, args, kwargs or {})
+
+    x = torch.randn(4).as_subclass(Logged)
+    ta.functional.mish(x)
+    assert OPS.mish.default in seen or OPS.mish in seen, seen
+
+    class Mode(torch.overrides.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.append(("mode", func))
+            return func(*args, **(kwargs or {}))
+
+    seen.clear()
+    with Mode():
+        ta.functional.relu(torch.randn(3))
+    assert seen and seen[0][0] == "mode", seen
+
+
+def test_fast_entry_points_under_autograd_and_compile():
+    x = torch.randn(8, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda t: ta.functional.gelu(t, approximate="tanh"), (x,))
+    f = torch.compile(lambda t: ta.functional.silu(t) + ta.functional.relu(t), fullgraph=True)
+    torch.testing.assert_close(f(x), TF.silu(x) + TF.relu(x))

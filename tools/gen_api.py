@@ -317,22 +317,15 @@ def gen_api_source() -> str:
 #include "torch_activations.h"
 
 #include <ATen/ATen.h>
-#include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
 #include <algorithm>
 
+#include "op_handle.h"
+
 namespace torch_activations {
-namespace {
 
-template <class Sig>
-c10::TypedOperatorHandle<Sig> find(const char* name) {
-  return c10::Dispatcher::singleton()
-      .findSchemaOrThrow((std::string("torch_activations::") + name).c_str(), "")
-      .template typed<Sig>();
-}
-
-}  // namespace
+using detail::find;
 """]
     for op in api_ops():
         args = ", ".join(["input"] + op_call_args(op, "cpp"))
@@ -447,6 +440,7 @@ def function_body(op) -> str:
     lines = []
     if op.name == "softmax":
         lines.append("    if dtype is not None:\n        input = input.to(dtype)\n")
+    fast = op in fast_ops()
     if op.inplace:
         # Under torch.compile the in-place form is the functional op of a
         # copy and a copy_ back: Inductor mis-compiles a mutating custom op
@@ -458,7 +452,14 @@ def function_body(op) -> str:
                      f"        if not torch.jit.is_scripting():\n"
                      f"            if torch.compiler.is_compiling():\n"
                      f"                return input.copy_({ops}.{op.name}({args.replace('input', 'input.clone()', 1)}))\n"
-                     f"        {ops}.{op.name}_({args})\n        return input\n")
+                     + (f"            _fast.{op.name}_({args})\n            return input\n" if fast else "")
+                     + f"        {ops}.{op.name}_({args})\n        return input\n")
+    if fast:
+        # Eager calls take the fast entry (bindings/fast.cpp); torch.compile
+        # and TorchScript see the op itself.
+        lines.append(f"    if not torch.jit.is_scripting():\n"
+                     f"        if not torch.compiler.is_compiling():\n"
+                     f"            return _fast.{op.name}({args})\n")
     lines.append(f"    return {call}\n")
     return "".join(lines)
 
@@ -490,7 +491,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from . import _library
+from . import _fast, _library
 
 _library.load()
 
@@ -694,6 +695,90 @@ def readme_table(category: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+# ------------------------------------------------- fast Python entry points
+FAST_TYPES = {"float": "double", "int": "int64_t", "bool": "bool", "str": "c10::string_view"}
+
+
+def fast_ops():
+    """The ops with a fast entry (torch_activations._fast): every op of the
+    pointwise and dim families whose parameters are plain scalars."""
+    return [op for op in api_ops() if op.category in ("pointwise", "dim") and op.name != "maxout"
+            and not op.weight and all(p.type in FAST_TYPES for p in op.params)]
+
+
+def gen_fast_bindings() -> str:
+    out = [HEADER_CPP, """// torch_activations._fast: the eager entry points of the ops, for
+// torch_activations.functional.  A METH_FASTCALL function per op (and per
+// in-place form) that takes its positional arguments, calls the registered op
+// through its typed dispatcher handle with the GIL released, and wraps the
+// result: the cost of a torch function binding, without the
+// OpOverloadPacket's Python layers.  Anything it does not handle itself (a
+// Tensor subclass or __torch_function__ mode, an argument of another type,
+// another count) goes to torch.ops.torch_activations.<op> unchanged, so
+// behaviour and errors are that of the op.  torch.compile, export and
+// TorchScript never see this module: functional.py uses it only in eager mode.
+#include "fast_support.h"
+
+namespace {
+
+using namespace torch_activations::fast;
+
+"""]
+    parse = {"float": "as_double", "int": "as_int", "bool": "as_bool", "str": "as_str"}
+    methods = []
+    for op in fast_ops():
+        for inplace in ([False, True] if op.inplace else [False]):
+            name = op.name + ("_" if inplace else "")
+            ttype = "at::Tensor&" if inplace else "const at::Tensor&"
+            sig = ("void" if inplace else "at::Tensor") + "(" + ", ".join(
+                [ttype] + [FAST_TYPES[p.type] for p in op.params]) + ")"
+            lines = [f"PyObject* {name}(PyObject*, PyObject* const* args, Py_ssize_t nargs) {{",
+                     "  HANDLE_TH_ERRORS",
+                     "  static PyObject* slow = nullptr;"]
+            cond = [f"nargs == {1 + len(op.params)}", "plain(args[0])"]
+            for i, p in enumerate(op.params, start=1):
+                lines.append(f"  {FAST_TYPES[p.type]} {p.name}{{}};")
+                cond.append(f"{parse[p.type]}(args[{i}], {p.name})")
+            lines.append(f"  if ({' && '.join(cond)}) {{")
+            lines.append(f'    static const auto op = find<{sig}>("{name}");')
+            call = "op.call(" + ", ".join(["self"] + [p.name for p in op.params]) + ");"
+            if inplace:
+                lines += ["    at::Tensor& self = const_cast<at::Tensor&>(THPVariable_Unpack(args[0]));",
+                          "    {", "      NoGil no_gil;", "      " + call, "    }", "    Py_RETURN_NONE;"]
+            else:
+                lines += ["    const at::Tensor& self = THPVariable_Unpack(args[0]);", "    at::Tensor out;",
+                          "    {", "      NoGil no_gil;", "      out = " + call, "    }",
+                          "    return THPVariable_Wrap(std::move(out));"]
+            lines += ["  }", f'  return fallback(slow, "{name}", args, nargs);', "  END_HANDLE_TH_ERRORS", "}", ""]
+            out.append("\n".join(lines) + "\n")
+            methods.append(name)
+    out.append("PyMethodDef kMethods[] = {\n")
+    for m in methods:
+        out.append(f'    {{"{m}", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&{m})), '
+                   f'METH_FASTCALL, nullptr}},\n')
+    out.append("""    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "torch_activations._fast",
+                       "Eager entry points of the ops (generated; see torch_activations.functional).", -1,
+                       kMethods};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__fast() {
+  return PyModule_Create(&kModule);
+}
+""")
+    return "".join(out)
+
+
+def gen_fast_stub() -> str:
+    names = [op.name + suffix for op in fast_ops() for suffix in (["", "_"] if op.inplace else [""])]
+    return (HEADER_PY + '"""Type stub of the compiled module torch_activations._fast (bindings/fast.cpp)."""\n\n'
+            "from typing import Any\n\nfrom torch import Tensor\n\n"
+            + "".join(f"def {n}(input: Tensor, *args: Any) -> {'None' if n.endswith('_') else 'Tensor'}: ...\n"
+                      for n in names))
+
+
 def gen_readme() -> str:
     return fill_regions("README.md", "<!-- generated:{name} -->", "<!-- /generated -->",
                         {f"table-{c}": readme_table(c) for c in ("pointwise", "dim", "learnable")})
@@ -705,6 +790,8 @@ OUTPUTS: Dict[str, Callable[[], str]] = {
     "csrc/generated/spec.h": gen_spec,
     "csrc/torch_activations.h": gen_api_header,
     "csrc/api.cpp": gen_api_source,
+    "bindings/fast.cpp": gen_fast_bindings,
+    "torch_activations/_fast.pyi": gen_fast_stub,
     "torch_activations/functional.py": gen_functional,
     "torch_activations/modules.py": gen_modules,
     "torch_activations/learnable.py": gen_learnable_docs,

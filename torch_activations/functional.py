@@ -24,7 +24,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from . import _library
+from . import _fast, _library
 
 _library.load()
 
@@ -112,8 +112,13 @@ def sigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.sigmoid(input.clone()))
+            _fast.sigmoid_(input)
+            return input
         torch.ops.torch_activations.sigmoid_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.sigmoid(input)
     return torch.ops.torch_activations.sigmoid(input)
 
 
@@ -141,8 +146,13 @@ def tanh(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.tanh(input.clone()))
+            _fast.tanh_(input)
+            return input
         torch.ops.torch_activations.tanh_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.tanh(input)
     return torch.ops.torch_activations.tanh(input)
 
 
@@ -172,8 +182,13 @@ def linear(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.linear(input.clone()))
+            _fast.linear_(input)
+            return input
         torch.ops.torch_activations.linear_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.linear(input)
     return torch.ops.torch_activations.linear(input)
 
 
@@ -201,8 +216,13 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.relu(input.clone()))
+            _fast.relu_(input)
+            return input
         torch.ops.torch_activations.relu_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.relu(input)
     return torch.ops.torch_activations.relu(input)
 
 
@@ -230,8 +250,13 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.relu6(input.clone()))
+            _fast.relu6_(input)
+            return input
         torch.ops.torch_activations.relu6_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.relu6(input)
     return torch.ops.torch_activations.relu6(input)
 
 
@@ -262,8 +287,13 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.leaky_relu(input.clone(), negative_slope))
+            _fast.leaky_relu_(input, negative_slope)
+            return input
         torch.ops.torch_activations.leaky_relu_(input, negative_slope)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.leaky_relu(input, negative_slope)
     return torch.ops.torch_activations.leaky_relu(input, negative_slope)
 
 
@@ -294,8 +324,13 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.elu(input.clone(), alpha))
+            _fast.elu_(input, alpha)
+            return input
         torch.ops.torch_activations.elu_(input, alpha)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.elu(input, alpha)
     return torch.ops.torch_activations.elu(input, alpha)
 
 
@@ -323,8 +358,13 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.selu(input.clone()))
+            _fast.selu_(input)
+            return input
         torch.ops.torch_activations.selu_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.selu(input)
     return torch.ops.torch_activations.selu(input)
 
 
@@ -355,8 +395,13 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.celu(input.clone(), alpha))
+            _fast.celu_(input, alpha)
+            return input
         torch.ops.torch_activations.celu_(input, alpha)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.celu(input, alpha)
     return torch.ops.torch_activations.celu(input, alpha)
 
 
@@ -385,8 +430,13 @@ def gelu(input: Tensor, approximate: str = 'none', inplace: bool = False) -> Ten
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.gelu(input.clone(), approximate))
+            _fast.gelu_(input, approximate)
+            return input
         torch.ops.torch_activations.gelu_(input, approximate)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.gelu(input, approximate)
     return torch.ops.torch_activations.gelu(input, approximate)
 
 
@@ -417,8 +467,13 @@ def swish(input: Tensor, beta: float = 1.0, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.swish(input.clone(), beta))
+            _fast.swish_(input, beta)
+            return input
         torch.ops.torch_activations.swish_(input, beta)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.swish(input, beta)
     return torch.ops.torch_activations.swish(input, beta)
 
 
@@ -446,8 +501,13 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.silu(input.clone()))
+            _fast.silu_(input)
+            return input
         torch.ops.torch_activations.silu_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.silu(input)
     return torch.ops.torch_activations.silu(input)
 
 
@@ -476,8 +536,13 @@ def eswish(input: Tensor, beta: float = 1.5, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.eswish(input.clone(), beta))
+            _fast.eswish_(input, beta)
+            return input
         torch.ops.torch_activations.eswish_(input, beta)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.eswish(input, beta)
     return torch.ops.torch_activations.eswish(input, beta)
 
 
@@ -505,8 +570,13 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.mish(input.clone()))
+            _fast.mish_(input)
+            return input
         torch.ops.torch_activations.mish_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.mish(input)
     return torch.ops.torch_activations.mish(input)
 
 
@@ -534,8 +604,13 @@ def sqnl(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.sqnl(input.clone()))
+            _fast.sqnl_(input)
+            return input
         torch.ops.torch_activations.sqnl_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.sqnl(input)
     return torch.ops.torch_activations.sqnl(input)
 
 
@@ -563,8 +638,13 @@ def bent_identity(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.bent_identity(input.clone()))
+            _fast.bent_identity_(input)
+            return input
         torch.ops.torch_activations.bent_identity_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.bent_identity(input)
     return torch.ops.torch_activations.bent_identity(input)
 
 
@@ -594,8 +674,13 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0, inplace:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.softplus(input.clone(), beta, threshold))
+            _fast.softplus_(input, beta, threshold)
+            return input
         torch.ops.torch_activations.softplus_(input, beta, threshold)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.softplus(input, beta, threshold)
     return torch.ops.torch_activations.softplus(input, beta, threshold)
 
 
@@ -623,8 +708,13 @@ def softsign(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.softsign(input.clone()))
+            _fast.softsign_(input)
+            return input
         torch.ops.torch_activations.softsign_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.softsign(input)
     return torch.ops.torch_activations.softsign(input)
 
 
@@ -653,8 +743,13 @@ def sine(input: Tensor, w0: float = 1.0, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.sine(input.clone(), w0))
+            _fast.sine_(input, w0)
+            return input
         torch.ops.torch_activations.sine_(input, w0)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.sine(input, w0)
     return torch.ops.torch_activations.sine(input, w0)
 
 
@@ -683,8 +778,13 @@ def cosine(input: Tensor, w0: float = 1.0, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.cosine(input.clone(), w0))
+            _fast.cosine_(input, w0)
+            return input
         torch.ops.torch_activations.cosine_(input, w0)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.cosine(input, w0)
     return torch.ops.torch_activations.cosine(input, w0)
 
 
@@ -713,8 +813,13 @@ def sinc(input: Tensor, normalized: bool = True, inplace: bool = False) -> Tenso
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.sinc(input.clone(), normalized))
+            _fast.sinc_(input, normalized)
+            return input
         torch.ops.torch_activations.sinc_(input, normalized)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.sinc(input, normalized)
     return torch.ops.torch_activations.sinc(input, normalized)
 
 
@@ -742,8 +847,13 @@ def arctan(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.arctan(input.clone()))
+            _fast.arctan_(input)
+            return input
         torch.ops.torch_activations.arctan_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.arctan(input)
     return torch.ops.torch_activations.arctan(input)
 
 
@@ -771,8 +881,13 @@ def logsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.logsigmoid(input.clone()))
+            _fast.logsigmoid_(input)
+            return input
         torch.ops.torch_activations.logsigmoid_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.logsigmoid(input)
     return torch.ops.torch_activations.logsigmoid(input)
 
 
@@ -800,8 +915,13 @@ def tanhexp(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.tanhexp(input.clone()))
+            _fast.tanhexp_(input)
+            return input
         torch.ops.torch_activations.tanhexp_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.tanhexp(input)
     return torch.ops.torch_activations.tanhexp(input)
 
 
@@ -830,8 +950,13 @@ def squareplus(input: Tensor, b: float = 4.0, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.squareplus(input.clone(), b))
+            _fast.squareplus_(input, b)
+            return input
         torch.ops.torch_activations.squareplus_(input, b)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.squareplus(input, b)
     return torch.ops.torch_activations.squareplus(input, b)
 
 
@@ -859,8 +984,13 @@ def hard_swish(input: Tensor, inplace: bool = False) -> Tensor:
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.hard_swish(input.clone()))
+            _fast.hard_swish_(input)
+            return input
         torch.ops.torch_activations.hard_swish_(input)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.hard_swish(input)
     return torch.ops.torch_activations.hard_swish(input)
 
 
@@ -890,8 +1020,13 @@ def hard_sigmoid(input: Tensor, slope: float = 1.0 / 6.0, offset: float = 0.5, i
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.hard_sigmoid(input.clone(), slope, offset))
+            _fast.hard_sigmoid_(input, slope, offset)
+            return input
         torch.ops.torch_activations.hard_sigmoid_(input, slope, offset)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.hard_sigmoid(input, slope, offset)
     return torch.ops.torch_activations.hard_sigmoid(input, slope, offset)
 
 
@@ -923,8 +1058,13 @@ def quant_relu(input: Tensor, levels: int = 4, max_val: float = 1.0, inplace: bo
         if not torch.jit.is_scripting():
             if torch.compiler.is_compiling():
                 return input.copy_(torch.ops.torch_activations.quant_relu(input.clone(), levels, max_val))
+            _fast.quant_relu_(input, levels, max_val)
+            return input
         torch.ops.torch_activations.quant_relu_(input, levels, max_val)
         return input
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.quant_relu(input, levels, max_val)
     return torch.ops.torch_activations.quant_relu(input, levels, max_val)
 
 
@@ -990,6 +1130,9 @@ def softmax(input: Tensor, dim: int, dtype: Optional[torch.dtype] = None) -> Ten
     """
     if dtype is not None:
         input = input.to(dtype)
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.softmax(input, dim)
     return torch.ops.torch_activations.softmax(input, dim)
 
 
@@ -1011,6 +1154,9 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     Torch peer: ``torch.nn.functional.glu``.
     Use: gated convolutional language models.
     """
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.glu(input, dim)
     return torch.ops.torch_activations.glu(input, dim)
 
 
@@ -1033,6 +1179,9 @@ def geglu(input: Tensor, dim: int = -1, approximate: str = 'none') -> Tensor:
     Torch peer: none.
     Use: transformer feed-forward blocks (T5 v1.1).
     """
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.geglu(input, dim, approximate)
     return torch.ops.torch_activations.geglu(input, dim, approximate)
 
 
@@ -1054,6 +1203,9 @@ def swiglu(input: Tensor, dim: int = -1) -> Tensor:
     Torch peer: none.
     Use: transformer feed-forward blocks (LLaMA, PaLM).
     """
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.swiglu(input, dim)
     return torch.ops.torch_activations.swiglu(input, dim)
 
 
@@ -1075,6 +1227,9 @@ def reglu(input: Tensor, dim: int = -1) -> Tensor:
     Torch peer: none.
     Use: transformer feed-forward blocks (GLU variants).
     """
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.reglu(input, dim)
     return torch.ops.torch_activations.reglu(input, dim)
 
 
@@ -1096,6 +1251,9 @@ def crelu(input: Tensor, dim: int = 1) -> Tensor:
     Torch peer: none.
     Use: early CNN layers that learn both phases of a filter.
     """
+    if not torch.jit.is_scripting():
+        if not torch.compiler.is_compiling():
+            return _fast.crelu(input, dim)
     return torch.ops.torch_activations.crelu(input, dim)
 
 
