@@ -111,7 +111,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--dtypes", default="float32", help="comma list, e.g. float32,bfloat16 (default float32)")
     p.add_argument("--sizes", type=parse_sizes, default=None,
                    help="element counts: 2^22, 4096, or exponent ranges lo:hi:step (default 10:24:2)")
-    p.add_argument("--modes", default="fwd,fwdbwd", help="comma list of fwd,fwdbwd (default both)")
+    p.add_argument("--modes", default="fwd,fwdbwd",
+                   help="comma list of fwd, fwdbwd, nograd (fwd under torch.no_grad), inference "
+                        "(fwd under torch.inference_mode); default fwd,fwdbwd")
     p.add_argument("--no-compile", action="store_true", help="do not time the formula under torch.compile")
     p.add_argument("--compile-timeout", type=float, default=300.0,
                    help="seconds one torch.compile (first forward+backward) may take before it is abandoned")
@@ -147,8 +149,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     a.rounds = a.rounds or 3
     a.modes = [m.strip() for m in a.modes.split(",") if m.strip()]
     for m in a.modes:
-        if m not in ("fwd", "fwdbwd"):
-            p.error(f"--modes: unknown mode {m!r} (fwd, fwdbwd)")
+        if m not in MODES:
+            p.error(f"--modes: unknown mode {m!r} ({', '.join(MODES)})")
     try:
         a.dtypes = [DTYPES[d.strip()] for d in a.dtypes.split(",") if d.strip()]
     except KeyError as e:
@@ -313,9 +315,20 @@ def saved_bytes(fn: Callable, inputs) -> Dict[str, int]:
     return {"bytes": sum(storages.values()), "tensors": count[0], "storages": len(storages)}
 
 
+MODES = {"fwd": "forward", "fwdbwd": "forward+backward", "nograd": "forward under torch.no_grad()",
+         "inference": "forward under torch.inference_mode()"}
+
+
 def make_step(fn: Callable, inputs, mode: str, grad_out: Optional[torch.Tensor]) -> Callable[[], Any]:
     if mode == "fwd":
         return lambda: fn(*inputs)
+    if mode in ("nograd", "inference"):
+        guard = torch.no_grad if mode == "nograd" else torch.inference_mode
+
+        def step():
+            with guard():
+                return fn(*inputs)
+        return step
     diff = [t for t in inputs if t.requires_grad]
     return lambda: torch.autograd.grad(fn(*inputs), diff, grad_out)
 
@@ -394,7 +407,7 @@ def run_one(case: Case, device: str, dtype: torch.dtype, size: int, mode: str, a
             if name == "compiled":
                 torch._dynamo.reset()
     src = setup.copy_of.detach()
-    if mode == "fwd":
+    if mode != "fwdbwd":
         steps["copy"] = lambda: src.clone()
     else:
         g = torch.randn_like(src)
@@ -529,7 +542,7 @@ def markdown(recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> str:
     for r in recs:
         groups.setdefault((r["device"], r["dtype"], r["size"], r["mode"]), []).append(r)
     for (device, dtype, size, mode), rs in groups.items():
-        title = {"fwd": "forward", "fwdbwd": "forward+backward"}[mode]
+        title = MODES[mode]
         lines += [f"## {device} {dtype} {fmt_size(size)} elements, {title}", "",
                   "| op | ours (µs) | torch peer (µs, ratio) | eager formula (µs, ratio) | "
                   "compiled formula (µs, ratio) | copy (µs) | our bandwidth, % of copy | saved bytes ours / eager / compiled |",
