@@ -134,6 +134,13 @@ def extension():
     # -std=c++17 when none is given.
     cxx += ["-std=c++20"]
     cxx += ["-Wall", "-Wno-unused-function", "-Wno-unknown-pragmas", "-Wno-maybe-uninitialized"]
+    # at::parallel_for is inline and runs serially unless the caller is
+    # compiled with OpenMP (ATen/ParallelOpenMP.h), as torch's own kernels
+    # are.  Compile-only: the GOMP_* / omp_* references resolve at load time
+    # to the OpenMP runtime libtorch_cpu already loaded (its dependency), so
+    # torch.set_num_threads governs our kernels too and no second runtime
+    # is loaded.
+    cxx += ["-fopenmp"]
     macros = [(f"TA_HAVE_{isa}", None) for isa in ISA_FLAGS if isa != "DEFAULT"]
     depends = rel("csrc/*.h") + rel("csrc/*/*.h")
     kwargs = dict(

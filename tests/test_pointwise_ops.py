@@ -330,6 +330,30 @@ def test_bad_parameters(name, kwargs, message):
         ta.get_activation(name, **kwargs)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float64])
+def test_hard_sigmoid_slopes_too_small_for_their_reciprocal(dtype):
+    # 1/slope (and offset/slope) overflow the computation type: the direct
+    # form s x + o, never NaN; the gradient is the slope where 0 < s x + o < 1.
+    x = torch.tensor([-1e30, -3.0, -0.0, 0.0, 2.0, 1e30], dtype=torch.float64)
+    for slope, offset in [(1e-50, 0.5), (1e-40, 0.25), (-1e-45, 0.75), (1e-38, 100.0), (1e-38, -5.0), (1e-300, 0.5)]:
+        xt = x.to(dtype).requires_grad_()
+        y = ta.functional.hard_sigmoid(xt, slope, offset)
+        ref = (slope * xt.detach().double() + offset).clamp(0, 1)
+        torch.testing.assert_close(y.double(), ref, atol=1e-6, rtol=0)
+        (g,) = torch.autograd.grad(y.sum(), xt)
+        inside = (ref > 0) & (ref < 1)
+        expect = torch.where(inside, torch.tensor(slope, dtype=dtype).double(), 0.0)
+        assert not g.isnan().any(), (slope, offset, g)
+        torch.testing.assert_close(g.double(), expect, atol=0, rtol=0)
+
+
+def test_relu_keeps_the_sign_of_zero_like_torch():
+    x = torch.tensor([-0.0, 0.0, -1.0, 1.0])
+    for ours, theirs in [(ta.functional.relu(x), torch.relu(x)),
+                         (ta.functional.crelu(x, dim=0), torch.cat([torch.relu(x), torch.relu(-x)]))]:
+        assert torch.equal(ours.view(torch.int32), theirs.view(torch.int32)), (ours, theirs)
+
+
 def test_backward_op_errors():
     x = torch.randn(3, 4)
     with pytest.raises(RuntimeError, match=r"mish_backward: grad_output has shape \[3, 5\] but self has shape \[3, 4\]"):

@@ -101,12 +101,13 @@ struct GatedDoubleBackward {  // (gga, ggb, g, a, b) -> (d_g, d_a, d_b)
 
 // ---------------------------------------------------------------- crelu
 // cat(relu(x), relu(-x)) and its backward, from the relu functor (relu(-x)
-// of x = +0 is -0, as torch's cat(relu(x), relu(-x))).
+// of x = +0 is -0, as torch's cat(relu(x), relu(-x)): -x is -0 - x, which
+// negates zeros too, where 0 - x would give +0 for x = +0).
 template <class R>
 struct CreluForward {  // x -> (relu(x), relu(-x))
   R relu;
   template <class T> TA_HD std::array<T, 2> operator()(T x) const {
-    return {relu.f(x), relu.f(c<T>(0) - x)};
+    return {relu.f(x), relu.f(c<T>(-0.0) - x)};
   }
 };
 template <class R>

@@ -127,8 +127,9 @@ struct Relu : PointwiseBase {
   static constexpr bool kZeroD2 = true;
   using Args = NoArgs;
   TA_HD explicit Relu(const Args&) {}
+  // x < 0, not x <= 0: relu(-0) is -0, as torch's (crelu relies on it).
   template <class T> TA_HD T f(T x) const {
-    return where(x <= c<T>(0), c<T>(0), x);
+    return where(x < c<T>(0), c<T>(0), x);
   }
   template <class T> TA_HD T df(T x) const {
     return where(x <= c<T>(0), c<T>(0), c<T>(1));
@@ -781,8 +782,15 @@ struct HardSigmoid : PointwiseBase {
         offset(p.offset),
         inv_slope(p.slope != 0.0 ? 1.0 / p.slope : 0.0),
         shift(p.slope != 0.0 ? p.offset * (1.0 / p.slope) : 0.0) {}
+  // 1/slope beyond the computation type's range (|slope| below ~3e-39 in
+  // float32): the direct form s x + o, where s x is negligible or 0.
+  template <class T> TA_HD bool tiny_slope() const {
+    constexpr double kMax = static_cast<double>(std::numeric_limits<scalar_of_t<T>>::max());
+    return inv_slope > kMax || inv_slope < -kMax || shift > kMax || shift < -kMax;
+  }
   template <class T> TA_HD T z(T x) const {
     if (slope == 0.0) return c<T>(offset) + x * c<T>(0);
+    if (tiny_slope<T>()) return c<T>(slope) * x + c<T>(offset);
     return (x + c<T>(shift)) / c<T>(inv_slope);
   }
   template <class T> TA_HD static T inside(T zz, T val) {
@@ -796,6 +804,7 @@ struct HardSigmoid : PointwiseBase {
   // (z(2.9999998f) = 1), where the slope still holds.
   template <class T> TA_HD T df(T x) const {
     if (slope == 0.0) return x * c<T>(0);
+    if (tiny_slope<T>()) return inside(z(x), c<T>(slope));
     const double a = -shift, b = inv_slope - shift;
     const double lo = a < b ? a : b, hi = a < b ? b : a;
     return where((x > c<T>(lo)) & (x < c<T>(hi)), c<T>(slope), c<T>(0));
