@@ -163,6 +163,21 @@ def test_softmax_matches_torch(device):
     assert F.softmax(torch.tensor(3.0, device=device), 0).item() == 1.0
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_softmax_same_bits_wherever_a_value_sits_in_its_row(dtype):
+    # Rows of 16 + 7 values whose tail repeats the first 7, all with the same
+    # max and sum: each repeated value gives the same bits in the vector part
+    # and in the tail (formerly std::exp in the tail).
+    g = torch.Generator().manual_seed(3)
+    head = torch.randn(256, 16, generator=g, dtype=torch.float64) * 4
+    x = torch.cat([head, head[:, :7]], dim=1).to(dtype)
+    y = ta.functional.softmax(x, dim=1)
+    assert torch.equal(y[:, 16:], y[:, :7])
+    # and in the column layout (vectors across rows) as in the row layout
+    yt = ta.functional.softmax(x.t().contiguous(), dim=0).t()
+    torch.testing.assert_close(yt, y, rtol=4e-7 if dtype == torch.float32 else 1e-15 if dtype == torch.float64 else 1e-2, atol=0)
+
+
 def test_softmax_backward_formula_and_no_jacobian():
     """softmax_backward(g, y) = y*(g - sum(g*y)); on rows of 400,000 entries
     (a Jacobian would be 1.3 TB) it runs in memory of the input's size."""

@@ -47,32 +47,37 @@ T add(T a, T b) {
 }
 
 // One row of n contiguous opmath values: y = softmax(x) (y may alias x).
-// A NaN anywhere makes the whole row NaN, as in torch.
+// A NaN anywhere makes the whole row NaN, as in torch.  The last n % size
+// values go through a partial vector (padding lanes masked out of the max and
+// the sum), so every value's e^{x - max} comes from the same vector exp
+// wherever it sits in the row.
 template <class T>
 void softmax_row(const T* x, T* y, int64_t n) {
   using V = VecO<T>;
   const int64_t nv = n - n % V::size();
-  V m(-std::numeric_limits<T>::infinity());
+  const int64_t r = n - nv;
+  const V ninf(-std::numeric_limits<T>::infinity());
+  V m = ninf;
   int64_t i = 0;
   for (; i < nv; i += V::size()) m = at::vec::maximum(m, V::loadu(x + i));
-  T mx = horizontal<T>(m, -std::numeric_limits<T>::infinity(), &math::max_nan<T>);
-  for (; i < n; ++i) mx = math::max_nan(mx, x[i]);
+  if (r > 0) m = at::vec::maximum(m, V::set(ninf, V::loadu(x + nv, r), r));
+  const T mx = horizontal<T>(m, -std::numeric_limits<T>::infinity(), &math::max_nan<T>);
   const V vm(mx);
   V s(T(0));
   for (i = 0; i < nv; i += V::size()) {
-    const V e = (V::loadu(x + i) - vm).exp();
+    const V e = math::exp(V::loadu(x + i) - vm);
     e.store(y + i);
     s = s + e;
   }
-  T sum = horizontal<T>(s, T(0), &add<T>);
-  for (; i < n; ++i) {
-    y[i] = std::exp(x[i] - mx);
-    sum += y[i];
+  if (r > 0) {
+    const V e = V::set(V(T(0)), math::exp(V::loadu(x + nv, r) - vm), r);
+    e.store(y + nv, r);
+    s = s + e;
   }
-  const T inv = T(1) / sum;
-  const V vinv(inv);
+  const T sum = horizontal<T>(s, T(0), &add<T>);
+  const V vinv(T(1) / sum);
   for (i = 0; i < nv; i += V::size()) (V::loadu(y + i) * vinv).store(y + i);
-  for (; i < n; ++i) y[i] *= inv;
+  if (r > 0) (V::loadu(y + nv, r) * vinv).store(y + nv, r);
 }
 
 // One row: gx = y (g - Σ g y) (gx may alias g).
