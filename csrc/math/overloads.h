@@ -157,22 +157,38 @@ inline bool any(const Vec<S>& mask) {
 // the results rounded to float once (cvtpd2ps rounds to nearest, as a cast).
 // AVX-512 and AVX2 convert in registers: through memory, lane by lane, the
 // conversions alone cost 21 cycles per 16 floats (Sapphire Rapids).
-template <class G>
-inline Vec<float> apply_in_double(const Vec<float>& x, G g) {
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
+// The float lanes of x as two double vectors (low half, high half), and back
+// (cvtpd2ps rounds to nearest, as a cast), in registers.
+struct WideHalves {
+  Vec<double> lo, hi;
+};
+inline WideHalves widen(const Vec<float>& x) {
 #if defined(CPU_CAPABILITY_AVX512)
   const __m512 v = x;
-  const Vec<double> lo(_mm512_cvtps_pd(_mm512_castps512_ps256(v)));
-  const Vec<double> hi(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
-  const __m256 rlo = _mm512_cvtpd_ps(g(lo));
-  const __m256 rhi = _mm512_cvtpd_ps(g(hi));
-  return Vec<float>(_mm512_insertf32x8(_mm512_castps256_ps512(rlo), rhi, 1));
-#elif defined(CPU_CAPABILITY_AVX2)
+  return {Vec<double>(_mm512_cvtps_pd(_mm512_castps512_ps256(v))),
+          Vec<double>(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))))};
+#else
   const __m256 v = x;
-  const Vec<double> lo(_mm256_cvtps_pd(_mm256_castps256_ps128(v)));
-  const Vec<double> hi(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
-  const __m128 rlo = _mm256_cvtpd_ps(g(lo));
-  const __m128 rhi = _mm256_cvtpd_ps(g(hi));
-  return Vec<float>(_mm256_insertf128_ps(_mm256_castps128_ps256(rlo), rhi, 1));
+  return {Vec<double>(_mm256_cvtps_pd(_mm256_castps256_ps128(v))),
+          Vec<double>(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)))};
+#endif
+}
+inline Vec<float> narrow(const Vec<double>& lo, const Vec<double>& hi) {
+#if defined(CPU_CAPABILITY_AVX512)
+  return Vec<float>(_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1));
+#else
+  return Vec<float>(_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1));
+#endif
+}
+#define TA_HAVE_WIDEN 1
+#endif
+
+template <class G>
+inline Vec<float> apply_in_double(const Vec<float>& x, G g) {
+#ifdef TA_HAVE_WIDEN
+  const WideHalves w = widen(x);
+  return narrow(g(w.lo), g(w.hi));
 #else
   constexpr int kF = Vec<float>::size(), kD = Vec<double>::size();
   static_assert(kF % kD == 0, "float lanes are a multiple of double lanes");

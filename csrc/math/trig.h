@@ -153,37 +153,14 @@ inline VD kernel(const VD& x, double w, double a, bool cos_kind) {
 // take (|w·x| >= 2^20, inf, NaN) come from the scalar path.  On AVX-512 and
 // AVX2 the widening is in registers; DEFAULT takes the double kernel whole.
 inline at::vec::Vectorized<float> kernel(const at::vec::Vectorized<float>& x, double w, double a, bool cos_kind) {
-#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
+#ifdef TA_HAVE_WIDEN
   using VF = at::vec::Vectorized<float>;
-  // per double half: r and the quadrant q = (k + kind) mod 4, rounded to float
-  VD halves[2][2];
-  bool all_ok = true;
-  VD xd[2];
-#if defined(CPU_CAPABILITY_AVX512)
-  const __m512 xv = x;
-  xd[0] = VD(_mm512_cvtps_pd(_mm512_castps512_ps256(xv)));
-  xd[1] = VD(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(xv), 1))));
-#else
-  const __m256 xv = x;
-  xd[0] = VD(_mm256_cvtps_pd(_mm256_castps256_ps128(xv)));
-  xd[1] = VD(_mm256_cvtps_pd(_mm256_extractf128_ps(xv, 1)));
-#endif
-  for (int h = 0; h < 2; ++h) {
-    const VD u = xd[h] * VD(w);
-    const Reduced rq = reduce(u, cos_kind);
-    halves[h][0] = rq.r;
-    halves[h][1] = rq.q;
-    all_ok = all_ok && (u.abs() < VD(kLimit)).zero_mask() == 0;
-  }
-  auto narrow = [](const VD& lo, const VD& hi) {
-#if defined(CPU_CAPABILITY_AVX512)
-    return VF(_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)), _mm512_cvtpd_ps(hi), 1));
-#else
-    return VF(_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1));
-#endif
-  };
-  const VF r = narrow(halves[0][0], halves[1][0]);
-  const VF q = narrow(halves[0][1], halves[1][1]);
+  const WideHalves xd = widen(x);
+  const VD ulo = xd.lo * VD(w), uhi = xd.hi * VD(w);
+  const Reduced lo = reduce(ulo, cos_kind), hi = reduce(uhi, cos_kind);
+  const bool all_ok = (ulo.abs() < VD(kLimit)).zero_mask() == 0 && (uhi.abs() < VD(kLimit)).zero_mask() == 0;
+  const VF r = narrow(lo.r, hi.r);
+  const VF q = narrow(lo.q, hi.q);
   const VF r2 = r * r;
   VF ps(static_cast<float>(2.7557319223985893e-06));  // (-1)^n / (2n+1)!, n = 4 down to 1
   ps = at::vec::fmadd(ps, r2, VF(static_cast<float>(-0.0001984126984126984)));
