@@ -3,22 +3,32 @@
 // Measured on AVX-512 (float32, 2^22 values, one thread; the copy of the same
 // data takes 1.2 ms): Sleef exp 1.7 ms, expm1 5.7, tanh 7.8, erfc 26, atan 4.8,
 // log1p 3.8, hypot 5.4.  Everything here is built from exp (fast), division,
-// sqrt and short polynomials, to an accuracy of a few float32 ulps (the mpmath
-// tests in tests/test_pointwise_math.py hold every activation to 16 ulps plus
-// the input's own rounding).  The series are Taylor series with exact
-// rational coefficients; the erfc polynomial is fitted by
-// csrc/math/tools/fit_erfc.py.
+// sqrt and short polynomials, to an accuracy of a few float32 ulps (the sweep
+// of tests/test_accuracy.py holds every activation to 4 ulps, cond-adjusted,
+// and its forward to the torch peer's error).  The series are Taylor series
+// with exact rational coefficients; the fitted polynomials come from
+// csrc/math/tools/fit_*.py.
 //
 // Vectorized<float> gets these versions of expm1, tanh, erfc and atan, and
-// every value type gets tanh_sech2 and log1p_small.  Scalars (the
-// CPU tail loop, CUDA) keep libm / CUDA's functions, and Vectorized<double>
-// keeps Sleef where a float-accurate series would not reach double precision.
+// every value type gets tanh_sech2 and log1p_small.  On AVX-512 the float
+// vector also gets kernels that keep every large term exact until one final
+// rounding (exp_parts: e^x as 2^n (1 + r + r^2 Q(r)) with the pieces kept):
+// expm1_times (elu, selu, celu), softplus_raw (softplus, logsigmoid) and
+// mish_value, each within ~1 ulp where the plain formula rounds 3-4 times.
+// Vectorized<double> keeps Sleef where a float-accurate series would not
+// reach double precision; a float input evaluated in double (kWide) uses
+// the cheaper float-target double functions of wide.h.
 #pragma once
 
 #include "overloads.h"
 
 namespace ta::math {
 inline namespace TA_NS {
+
+// Whether T is the float vector for which this file has the op-specific
+// kernels (mish_value): AVX-512 only.
+template <class T>
+inline constexpr bool kFloatVecKernels = false;
 
 // Horner: coef[0] + z*(coef[1] + z*(...)), fully unrolled so that the
 // coefficients become constants (a loop would convert and broadcast each one
@@ -87,8 +97,128 @@ TA_HD T log1p_small(T e) {
   return log1p(e);
 }
 
+// k·(e^x - 1), k a constant (elu, selu, celu).  Other types: expm1(x)·k.
+template <class T>
+TA_HD T expm1_times(T x, double k) {
+  return expm1(x) * c<T>(k);
+}
+
 #ifndef TA_DEVICE_COMPILE
 using VecF = at::vec::Vectorized<float>;
+
+#if defined(CPU_CAPABILITY_AVX512)
+// e^x = 2^n (1 + p), p = e^r - 1, |r| <= ln2/2, as in exp (overloads.h) but
+// with p itself kept (r + r^2 Q(r), Taylor to r^8): the functions below add
+// the 1 where it loses no accuracy.  x is clamped to [-104, 89].
+struct ExpParts {
+  VecF n, r, t, p;  // p = r + t, t = r^2 Q(r)
+};
+inline ExpParts exp_parts(const VecF& x0) {
+  const VecF x = at::vec::clamp_max(at::vec::clamp_min(x0, VecF(-104.0f)), VecF(89.0f));
+  const VecF n = _mm512_roundscale_ps(x * VecF(1.44269504088896340736f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  VecF r = at::vec::fmadd(n, VecF(-0.693145751953125f), x);
+  r = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r);
+  constexpr double kQ[] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320};
+  const VecF t = r * r * horner(r, kQ);
+  return {n, r, t, r + t};
+}
+inline VecF scale2n(const VecF& v, const VecF& n) { return _mm512_scalef_ps(v, n); }
+
+// k·(e^x - 1) within 0.85 float ulps for k = 1, 1.06 for k = -0.3 (every 7th
+// float in [-104, 0]; expm1(x)·k rounded twice: 1.0 and 1.75), at the cost of
+// an exp: with e^x = 2^n (1 + p) and m = 2^n - 1 (exact in float),
+//   k (e^x - 1) = k m + k 2^n p,
+// k = kh + kl split into two floats: the large term kh·m is kept as a
+// rounded product and its exact error (an fma), every small term is summed
+// into one correction by fmas, and the result is one rounding of the sum.
+inline VecF expm1_times(const VecF& x, double k) {
+  const float kh = static_cast<float>(k), kl = static_cast<float>(k - static_cast<double>(kh));
+  const ExpParts e = exp_parts(x);
+  const VecF m = scale2n(VecF(1.0f), e.n) - VecF(1.0f);
+  const VecF a_hi = VecF(kh) * m;
+  VecF corr = at::vec::fmadd(VecF(kl), m, at::vec::fmsub(VecF(kh), m, a_hi));
+  corr = at::vec::fmadd(scale2n(VecF(kl), e.n), e.p, corr);
+  const VecF kh2n = scale2n(VecF(kh), e.n);
+  corr = at::vec::fmadd(kh2n, e.t, corr);
+  corr = at::vec::fmadd(kh2n, e.r, corr);
+  const VecF y = a_hi + corr;
+  // x > 30 (celu with alpha < 0: k e^x may be finite where 2^n is not, or
+  // overflow beyond the clamp): k e^x in double, rounded once.
+  const auto big = x > VecF(30.0f);
+  if (!any(big)) return y;
+  return where(big, apply_in_double(x, [k](const Vec<double>& v) { return v.exp() * Vec<double>(k); }), y);
+}
+
+// log(1 + e^v) for every v within 0.8 float ulps (the formula of
+// softplus_raw below rounds e, the division and the sum: 3.3 ulps), by two
+// polynomials fitted by csrc/math/tools/fit_softplus.py:
+//   |v| <= 0.7: ln2 + v/2 + z R(z), z = v^2, with ln2 + v/2 summed exactly
+//               (Fast2Sum: |v/2| < ln2) and every small term in one fma;
+//   |v| >  0.7: max(v, 0) + L, L = log1p(e) = e (1 + e H(e)) for
+//               e = e^{-|v|} = 2^n (1 + p) <= e^{-0.7}: L = 2^n (1 + u),
+//               u = p + e H (1 + p), p = r + r^2 Q(r), and 1 + u summed as
+//               (1 + r) + (its exact rounding error + the small terms), so
+//               that only the final sum rounds a large term.
+inline VecF softplus_raw(const VecF& v) {
+  constexpr double kR[] = {0.12499999999114327, -0.0052083324244333691, 0.00034720727680451918,
+                           -2.6265281797602441e-05, 1.9294266859904164e-06};
+  constexpr double kH[] = {-0.49999999781019278, 0.33333275253202527,  -0.24997455184692371,
+                           0.19956985557560536,  -0.16302124183382627, 0.12544828655386311,
+                           -0.075440770927826306, 0.024165673399838453};
+  constexpr double kLn2 = 0.69314718055994530942;
+  const float ln2_hi = static_cast<float>(kLn2), ln2_lo = static_cast<float>(kLn2 - static_cast<double>(ln2_hi));
+  const VecF z = v * v;
+  const VecF half = v * VecF(0.5f);
+  const VecF s = VecF(ln2_hi) + half;
+  const VecF s_err = (VecF(ln2_hi) - s) + half;
+  const VecF near = s + at::vec::fmadd(z, horner(z, kR), s_err + VecF(ln2_lo));
+  const VecF a = abs(v);
+  const ExpParts e = exp_parts(VecF(0.0f) - a);
+  const VecF onep = VecF(1.0f) + e.p;
+  const VecF eh = scale2n(onep, e.n);
+  const VecF hi = VecF(1.0f) + e.r;
+  const VecF lo = (VecF(1.0f) - hi) + e.r;  // exact (Fast2Sum, |r| < 1)
+  const VecF small = e.t + at::vec::fmadd(eh * horner(eh, kH), onep, lo);
+  const VecF far = max_nan(v, VecF(0.0f)) + scale2n(hi + small, e.n);
+  return where(a <= VecF(0.7f), near, far);
+}
+
+// mish(x) = x tanh(softplus(x)) within 1 float ulp (x·t, t from the rational
+// forms of Mish::parts, rounds q, the sums, the division and the product:
+// 3.5 ulps).  With q = e^{-|x|} = 2^n (1 + p):
+//   x >= 0: t = 1 + h, h = -2q^2/(1 + 2q + 2q^2):      mish = x + x h (an fma)
+//   x <  0: t = q (1 + h), h = -q (q + 1)/(q^2 + 2q + 2):
+//           mish = 2^n x (1 + p)(1 + h) = 2^n (x (1 + r) + x s),
+//           s = (the rounding error of 1 + r) + r^2 Q(r) + h (1 + p),
+// so that one fma rounds the large term once; for |x| <= 0.7, where h is
+// not small, t = 3/5 + x P(x) (csrc/math/tools/fit_mish.py) and mish =
+// (3/5) x + x^2 P(x) with 3/5 split into two floats.  Below x = -110 the
+// exact value rounds to -0 (q is clamped in exp_parts, x·q would not).
+template <>
+inline constexpr bool kFloatVecKernels<VecF> = true;
+inline VecF mish_value(const VecF& x) {
+  const VecF one(1.0f), two(2.0f);
+  const ExpParts e = exp_parts(VecF(0.0f) - abs(x));
+  const VecF onep = one + e.p;
+  const VecF q = scale2n(onep, e.n);
+  const VecF q2 = q * q;
+  const auto neg = x < VecF(0.0f);
+  const VecF h = where(neg, VecF(0.0f) - q2 - q, VecF(-2.0f) * q2) /
+                 where(neg, q2 + two * q + two, one + two * q + two * q2);
+  const VecF hi = one + e.r;
+  const VecF s = ((one - hi) + e.r) + at::vec::fmadd(h, onep, e.t);
+  const VecF y_neg = scale2n(at::vec::fmadd(x, hi, x * s), e.n);
+  // (x h with x capped at FLT_MAX: 0, not NaN, at x = inf where h = -0)
+  const VecF y = where(neg, y_neg, at::vec::fmadd(min_nan(x, finite_max<VecF>()), h, x));
+  constexpr double kP[] = {0.31999999883713265,     -0.01600000369826652,   -0.045866547349343069,
+                           -0.00037318068621684921, 0.0078167023988362904,  0.00085618133356673946,
+                           -0.0012582476392107649,  -0.00028722436193179447, 0.00016068020706738281,
+                           5.6055476949396235e-05};
+  const float c0_hi = 0.6f, c0_lo = static_cast<float>(0.6 - static_cast<double>(c0_hi));
+  const VecF near = at::vec::fmadd(x, VecF(c0_hi), at::vec::fmadd(x, VecF(c0_lo), x * (x * horner(x, kP))));
+  return where(x < VecF(-110.0f), VecF(-0.0f), where(abs(x) <= VecF(0.7f), near, y));
+}
+#endif
 
 // expm1: exp(x) - 1 is accurate once |x| >= 1/2 (the subtraction loses at
 // most ~1 ulp there); below, the Taylor series x + x^2 (1/2! + x/3! + ...).
@@ -154,6 +284,14 @@ inline VecF log1p_small(const VecF& e) {
   return VecF(2.0f) * s * horner(s * s, kSeries);
 }
 #endif  // TA_DEVICE_COMPILE
+
+// Generic forms of the vector kernels above.
+// log(1 + e^v) for any v: max(v, 0) + log1p(e^{-|v|}) (softplus, logsigmoid;
+// after the vector overloads of log1p_small, which it calls).
+template <class T>
+TA_HD T softplus_raw(T v) {
+  return max_nan(v, c<T>(0)) + log1p_small(exp(c<T>(0) - abs(v)));
+}
 
 }  // namespace TA_NS
 }  // namespace ta::math

@@ -8,6 +8,7 @@
 
 #include "gated.h"
 #include "pointwise.h"
+#include "wide.h"
 
 namespace ta::math {
 inline namespace TA_NS {
@@ -35,7 +36,7 @@ TA_HD float widened(const F& fn, float x) {
 #ifndef TA_DEVICE_COMPILE
 template <class Call, class F>
 inline Vec<float> widened(const F& fn, const Vec<float>& x) {
-  return apply_in_double(x, [&fn](const Vec<double>& v) { return Call{}(fn, v); });
+  return apply_wide(x, [&fn](const Wide& v) { return Call{}(fn, v); });
 }
 #endif
 template <class Call, class F, class T>

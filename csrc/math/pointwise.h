@@ -193,7 +193,7 @@ struct EluCore : PointwiseBase {
     return alpha * in_scale >= 0.0 && scale > 0.0;
   }
   template <class T> TA_HD T f(T x) const {
-    return where(x <= c<T>(0), expm1(x * c<T>(in_scale)) * c<T>(alpha * scale),
+    return where(x <= c<T>(0), expm1_times(x * c<T>(in_scale), alpha * scale),
                  x * c<T>(scale));
   }
   template <class T> TA_HD T df(T x) const {
@@ -399,7 +399,7 @@ struct Eswish : PointwiseBase {
 //   x <  0: t = q(q+2)/(q²+2q+2),    1-t² = 4(1+q)²/(q²+2q+2)²
 // one exp, no overflow, no cancellation.
 struct Mish : PointwiseBase {
-  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
+  static constexpr int kWide = kWideD1 | kWideD2;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit Mish(const Args&) {}
   template <class T>
@@ -418,7 +418,13 @@ struct Mish : PointwiseBase {
     return {num / den, c<T>(4) * w * w * where(pos, q2, one),
             where(pos, one, q) * inv1q, where(pos, q, one) * inv1q};
   }
-  template <class T> TA_HD T f(T x) const { return mul0(x, parts(x).t); }
+  template <class T> TA_HD T f(T x) const {
+    if constexpr (kFloatVecKernels<T>) {
+      return mish_value(x);  // the same function, fewer roundings (fastmath.h)
+    } else {
+      return mul0(x, parts(x).t);
+    }
+  }
   template <class T> TA_HD T df(T x) const {
     const auto p = parts(x);
     return p.t + mul0(x, p.omt2 * p.sig);
@@ -491,11 +497,11 @@ struct Softplus : PointwiseBase {
   double beta, threshold;
   TA_HD explicit Softplus(const Args& p) : beta(p.beta), threshold(p.threshold) {}
   template <class T> TA_HD static T raw(T v) {
-    return max_nan(v, c<T>(0)) + log1p_small(exp(c<T>(0) - abs(v)));
+    return softplus_raw(v);
   }
   template <class T> TA_HD T f(T x) const {
     const T v = x * c<T>(beta);
-    return where(v > c<T>(threshold), x, raw(v) / c<T>(beta));
+    return where(v > c<T>(threshold), x, beta == 1.0 ? raw(v) : raw(v) / c<T>(beta));
   }
   template <class T> TA_HD T df(T x) const {
     const T v = x * c<T>(beta);
@@ -678,7 +684,7 @@ struct LogSigmoid : PointwiseBase {
   using Args = NoArgs;
   TA_HD explicit LogSigmoid(const Args&) {}
   template <class T> TA_HD T f(T x) const {
-    return min_nan(x, c<T>(0)) - log1p_small(exp(c<T>(0) - abs(x)));
+    return c<T>(0) - softplus_raw(c<T>(0) - x);
   }
   template <class T> TA_HD T df(T x) const { return sig2(x).sn; }
   template <class T> TA_HD T d2f(T x) const {
