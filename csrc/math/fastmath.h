@@ -30,6 +30,11 @@ inline namespace TA_NS {
 template <class T>
 inline constexpr bool kFloatVecKernels = false;
 
+// Whether a few extra roundings cost nothing in T (a float evaluated in
+// double, wide.h), so that a formula may trade divisions for products.
+template <class T>
+inline constexpr bool kFreeRoundings = false;
+
 // Horner: coef[0] + z*(coef[1] + z*(...)), fully unrolled so that the
 // coefficients become constants (a loop would convert and broadcast each one
 // at run time, which costs more than the arithmetic).
@@ -98,8 +103,9 @@ TA_HD T log1p_small(T e) {
 }
 
 // k·(e^x - 1), k a constant (elu, selu, celu).  Other types: expm1(x)·k.
+// big_args: whether x > 30 can matter (else those lanes may be garbage).
 template <class T>
-TA_HD T expm1_times(T x, double k) {
+TA_HD T expm1_times(T x, double k, bool /*big_args*/ = true) {
   return expm1(x) * c<T>(k);
 }
 
@@ -131,19 +137,23 @@ inline VecF scale2n(const VecF& v, const VecF& n) { return _mm512_scalef_ps(v, n
 // k = kh + kl split into two floats: the large term kh·m is kept as a
 // rounded product and its exact error (an fma), every small term is summed
 // into one correction by fmas, and the result is one rounding of the sum.
-inline VecF expm1_times(const VecF& x, double k) {
+inline VecF expm1_times(const VecF& x, double k, bool big_args = true) {
   const float kh = static_cast<float>(k), kl = static_cast<float>(k - static_cast<double>(kh));
   const ExpParts e = exp_parts(x);
   const VecF m = scale2n(VecF(1.0f), e.n) - VecF(1.0f);
   const VecF a_hi = VecF(kh) * m;
-  VecF corr = at::vec::fmadd(VecF(kl), m, at::vec::fmsub(VecF(kh), m, a_hi));
-  corr = at::vec::fmadd(scale2n(VecF(kl), e.n), e.p, corr);
+  VecF corr = at::vec::fmsub(VecF(kh), m, a_hi);
+  if (kl != 0.0f) {  // k not a float (selu; not elu's default alpha = 1)
+    corr = at::vec::fmadd(VecF(kl), m, corr);
+    corr = at::vec::fmadd(scale2n(VecF(kl), e.n), e.p, corr);
+  }
   const VecF kh2n = scale2n(VecF(kh), e.n);
   corr = at::vec::fmadd(kh2n, e.t, corr);
   corr = at::vec::fmadd(kh2n, e.r, corr);
   const VecF y = a_hi + corr;
   // x > 30 (celu with alpha < 0: k e^x may be finite where 2^n is not, or
   // overflow beyond the clamp): k e^x in double, rounded once.
+  if (!big_args) return y;
   const auto big = x > VecF(30.0f);
   if (!any(big)) return y;
   return where(big, apply_in_double(x, [k](const Vec<double>& v) { return v.exp() * Vec<double>(k); }), y);

@@ -193,7 +193,8 @@ struct EluCore : PointwiseBase {
     return alpha * in_scale >= 0.0 && scale > 0.0;
   }
   template <class T> TA_HD T f(T x) const {
-    return where(x <= c<T>(0), expm1_times(x * c<T>(in_scale), alpha * scale),
+    // (the selected arguments of expm1 are <= 0 unless in_scale < 0)
+    return where(x <= c<T>(0), expm1_times(x * c<T>(in_scale), alpha * scale, in_scale < 0.0),
                  x * c<T>(scale));
   }
   template <class T> TA_HD T df(T x) const {
@@ -413,9 +414,15 @@ struct Mish : PointwiseBase {
     const auto pos = x >= c<T>(0);
     const T den = where(pos, one + two * q + two * q2, q2 + two * q + two);
     const T num = where(pos, one + two * q, q * (q + two));
-    const T w = (one + q) / den;
-    const T inv1q = one / (one + q);
-    return {num / den, c<T>(4) * w * w * where(pos, q2, one),
+    const T q1 = one + q;
+    T t, w, inv1q;
+    if constexpr (kFreeRoundings<T>) {  // one division instead of three
+      const T r = one / (den * q1);
+      t = num * q1 * r, w = q1 * q1 * r, inv1q = den * r;
+    } else {
+      t = num / den, w = q1 / den, inv1q = one / q1;
+    }
+    return {t, c<T>(4) * w * w * where(pos, q2, one),
             where(pos, one, q) * inv1q, where(pos, q, one) * inv1q};
   }
   template <class T> TA_HD T f(T x) const {

@@ -31,6 +31,10 @@ struct scalar_of<Wide> {
   using type = double;
 };
 
+// Its roundings (2^-53) are far below the float result's.
+template <>
+inline constexpr bool kFreeRoundings<Wide> = true;
+
 #define TA_WIDE_BINARY(op)                                                            \
   inline Wide operator op(const Wide& a, const Wide& b) { return Wide(a.v op b.v); }
 TA_WIDE_BINARY(+)
