@@ -119,13 +119,20 @@ using VecF = at::vec::Vectorized<float>;
 struct ExpParts {
   VecF n, r, t, p;  // p = r + t, t = r^2 Q(r)
 };
+// kTerms: the terms of Q (7: truncation r^8/8!, 2^-27.5 relative to p, as
+// expm1 needs; 6: 2^-27.5 relative to 1 + p, enough where 1 + p is used).
+template <int kTerms = 7>
 inline ExpParts exp_parts(const VecF& x0) {
   const VecF x = at::vec::clamp_max(at::vec::clamp_min(x0, VecF(-104.0f)), VecF(89.0f));
   const VecF n = _mm512_roundscale_ps(x * VecF(1.44269504088896340736f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   VecF r = at::vec::fmadd(n, VecF(-0.693145751953125f), x);
   r = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r);
-  constexpr double kQ[] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320};
-  const VecF t = r * r * horner(r, kQ);
+  constexpr double kQ7[] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320};
+  constexpr double kQ6[] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040};
+  static_assert(kTerms == 6 || kTerms == 7, "6 or 7 terms");
+  VecF q;
+  if constexpr (kTerms == 7) q = horner(r, kQ7); else q = horner(r, kQ6);
+  const VecF t = r * r * q;
   return {n, r, t, r + t};
 }
 inline VecF scale2n(const VecF& v, const VecF& n) { return _mm512_scalef_ps(v, n); }
@@ -183,7 +190,7 @@ inline VecF softplus_raw(const VecF& v) {
   const VecF s_err = (VecF(ln2_hi) - s) + half;
   const VecF near = s + at::vec::fmadd(z, horner(z, kR), s_err + VecF(ln2_lo));
   const VecF a = abs(v);
-  const ExpParts e = exp_parts(VecF(0.0f) - a);
+  const ExpParts e = exp_parts<6>(VecF(0.0f) - a);
   const VecF onep = VecF(1.0f) + e.p;
   const VecF eh = scale2n(onep, e.n);
   const VecF hi = VecF(1.0f) + e.r;
@@ -208,7 +215,7 @@ template <>
 inline constexpr bool kFloatVecKernels<VecF> = true;
 inline VecF mish_value(const VecF& x) {
   const VecF one(1.0f), two(2.0f);
-  const ExpParts e = exp_parts(VecF(0.0f) - abs(x));
+  const ExpParts e = exp_parts<6>(VecF(0.0f) - abs(x));
   const VecF onep = one + e.p;
   const VecF q = scale2n(onep, e.n);
   const VecF q2 = q * q;
