@@ -278,3 +278,31 @@ def test_thread_count_independence(cid, dtype):
         torch.set_num_threads(prev)
     problems = _mismatches(b, a, x, f"2 threads vs 1 ({x.numel()} elements)")
     assert not problems, f"{cid} {dtype}:\n" + "\n".join(problems)
+
+
+# ------------------------------------------------- no early flush to zero
+# Where x σ(v) is a normal float but σ(v) is not (v below about -87): silu
+# and swish near x = -90, gelu's tanh form near x = -10.3 (v = 2√(2/π)(x +
+# 0.044715 x³)), eswish likewise.  Every float in each band, against mpmath.
+_FLUSH_BANDS = [("silu", {}, -92.0, -87.5), ("swish", {"beta": 1.0}, -92.0, -87.5),
+                ("eswish", {"beta": 1.5}, -92.0, -87.5), ("mish", {}, -92.0, -87.5),
+                ("gelu", {"approximate": "tanh"}, -10.6, -10.0)]
+
+
+@pytest.mark.parametrize("name,params,lo,hi", _FLUSH_BANDS, ids=[f"{n}{p}" for n, p, *_ in _FLUSH_BANDS])
+def test_no_early_flush_to_zero(name, params, lo, hi):
+    x = torch.linspace(lo, hi, 400, dtype=torch.float32)
+    got = acc._functional(name, params)(x).double()
+    ref = RX.mp_many(name, x.double().numpy(), params)
+    exact, slope = torch.tensor(ref[0]), torch.tensor(ref[1])
+    normal = exact.abs() >= torch.finfo(torch.float32).tiny
+    assert bool(normal.any()), "the band holds no normal result: the test would not test anything"
+
+    def ulp(v):
+        return torch.ldexp(torch.ones_like(v), torch.frexp(v.abs())[1] - 24)
+
+    # cond-adjusted, as the sweep: f' is large here (v changes fast with x)
+    err = ((got - exact).abs() / (ulp(exact) + slope.abs() * ulp(x.double())))[normal]
+    assert float(err.max()) <= TOL, (f"{name}{params}: {int((err > TOL).sum())} of {int(normal.sum())} normal "
+                                     f"results off by more than {TOL:g} cond-ulp, worst {float(err.max()):.3g} "
+                                     f"(flushed: {int((got[normal] == 0).sum())})")

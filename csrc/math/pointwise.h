@@ -242,6 +242,20 @@ struct Celu : EluCore {
   }
 };
 
+// x σ(v).  Below v = -80, σ(v) is subnormal or 0 in float while x σ(v) is
+// still a normal number: there x σ(v) = (x e^{v/2}) e^{v/2} (1 + e^v is 1 to
+// the precision), so it does not flush early (swish, silu, gelu tanh).
+template <class T>
+TA_HD T times_sigmoid(T x, T v) {
+  const T y = mul0(x, sigmoid(v));
+  const auto deep = v < c<T>(-80);
+  if (any(deep)) {
+    const T h = exp(c<T>(0.5) * v);
+    return where(deep, mul0(mul0(x, h), h), y);  // mul0: x = -inf gives the limit 0
+  }
+  return y;
+}
+
 // --------------------------------------------------------------------- gelu
 // exact:  x·Φ(x) with Φ(x) = erfc(-x/√2)/2 (no 1+erf cancellation for x < 0).
 //         Below x = -40 the product underflows to 0, so x is clamped there:
@@ -294,7 +308,7 @@ struct Gelu : PointwiseBase {
 
   template <class T> TA_HD T f(T x) const {
     if (tanh_approx) {
-      return mul0(x, sigmoid(v(x)));
+      return times_sigmoid(x, v(x));
     }
     const T xl = max_nan(x, c<T>(-40));
     return xl * Phi(xl);
@@ -342,19 +356,8 @@ struct Swish : PointwiseBase {
   };
   double beta;
   TA_HD explicit Swish(const Args& p) : beta(p.beta) {}
-  // x σ(v), v = βx.  Below v = -80, σ(v) is subnormal or 0 in float while
-  // x σ(v) is still a normal number: there x σ(v) = (x e^{v/2}) e^{v/2}
-  // (1 + e^v is 1 to the precision), so it does not flush early.
-  template <class T> TA_HD static T value(T x, T b) {
-    const T v = x * b;
-    const T y = mul0(x, sigmoid(v));
-    const auto deep = v < c<T>(-80);
-    if (any(deep)) {
-      const T h = exp(c<T>(0.5) * v);
-      return where(deep, mul0(mul0(x, h), h), y);  // mul0: x = -inf gives the limit 0
-    }
-    return y;
-  }
+  // x σ(v), v = βx (times_sigmoid: no early flush to 0).
+  template <class T> TA_HD static T value(T x, T b) { return times_sigmoid(x, x * b); }
   // f and f' from one σ (f's value may differ from value(x) in the last bit:
   // σ of a negative argument comes from e/(1 + e) here).
   template <class T> TA_HD static FDf<T> value_and_deriv(T x, T b) {
