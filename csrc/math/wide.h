@@ -4,8 +4,9 @@
 // The result is rounded to float once, so the double evaluation needs a
 // relative error of about 2^-32, not 2^-53: the error after rounding is then
 // at most 0.5 + 2^-8 float ulps.  Wide is a Vec<double> whose elementary
-// functions are written to that target (on AVX-512: exp and expm1 from a
-// 9th-degree Taylor series), cheaper than Sleef's double-precision versions,
+// functions are written to that target (on AVX-512: exp from a 9th-degree
+// Taylor series; no wide formula uses expm1 or log1p_small, so Wide has
+// none), cheaper than Sleef's double-precision versions,
 // which the functors get for a double input (Vec<double> itself): eswish,
 // evaluated in double throughout, 62 -> 51 cycles per 16 floats.  The functors
 // are written once, against the overload set of overloads.h; Wide adds its
@@ -97,29 +98,11 @@ inline Wide exp(const Wide& x) {
   const WideExpParts e = exp_parts(x);
   return Wide(Vec<double>(_mm512_scalef_pd(_mm512_add_pd(e.p, _mm512_set1_pd(1.0)), e.n)));
 }
-// e^x - 1 = 2^n p + (2^n - 1): 2^n - 1 is exact for the n where the sum can
-// cancel, so the relative error is that of p.
-inline Wide expm1(const Wide& x) {
-  const WideExpParts e = exp_parts(x);
-  const __m512d one = _mm512_set1_pd(1.0);
-  const __m512d m = _mm512_sub_pd(_mm512_scalef_pd(one, e.n), one);
-  return Wide(Vec<double>(_mm512_add_pd(_mm512_scalef_pd(e.p, e.n), m)));
-}
 #else
 inline Wide exp(const Wide& x) { return Wide(x.v.exp()); }
-inline Wide expm1(const Wide& x) { return Wide(x.v.expm1()); }
 #endif
 
 inline Wide tanh(const Wide& x) { return tanh_sech2(x).t; }
-
-// log(1 + e) for e in [0, 1]: 2 atanh(s), s = e/(2 + e) in [0, 1/3], the
-// series to s^21 (truncation 2^-39).
-inline Wide log1p_small(const Wide& e) {
-  constexpr double kSeries[] = {1.0,      1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11,
-                                1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21};
-  const Wide s = e / (Wide(2.0) + e);
-  return Wide(2.0) * s * horner(s * s, kSeries);
-}
 
 // g(Wide) -> Wide on the lanes of x, rounded to float once.
 template <class G>
