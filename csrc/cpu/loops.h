@@ -64,6 +64,20 @@ struct VecLoop {
     }
   }
 
+  // Contiguous inputs are prefetched 4 KiB ahead: a kernel whose arithmetic
+  // fills the out-of-order window otherwise waits on memory once the data
+  // leave the caches (2^22 floats, one thread: gelu 19.2 -> 17.6, sigmoid
+  // 13.7 -> 12.5, silu 21.9 -> 19.7 cycles per 16 floats; a copy takes 11.5).
+  // A prefetch past the end of the data does not fault.
+  static constexpr int64_t kPrefetchBytes = 4096;
+  static void prefetch(const char* p) {
+#if defined(__GNUC__)
+    __builtin_prefetch(p, 0, 3);
+#else
+    (void)p;
+#endif
+  }
+
   // n elements; data[0..NOut) are the outputs, then the inputs; strides in
   // bytes.
   static void run(const Op& op, char* const* data, const int64_t* strides, int64_t n) {
@@ -73,7 +87,10 @@ struct VecLoop {
     if (contiguous) {
       for (; i + kV <= n; i += kV) {
         std::array<Vec, NIn> in;
-        for (int k = 0; k < NIn; ++k) in[k] = Vec::loadu(data[NOut + k] + i * kSize);
+        for (int k = 0; k < NIn; ++k) {
+          prefetch(data[NOut + k] + i * kSize + kPrefetchBytes);
+          in[k] = Vec::loadu(data[NOut + k] + i * kSize);
+        }
         const std::array<Vec, NOut> out = apply(op, in);
         for (int k = 0; k < NOut; ++k) out[k].store(data[k] + i * kSize);
       }

@@ -310,8 +310,12 @@ struct Gelu : PointwiseBase {
     if (tanh_approx) {
       return times_sigmoid(x, v(x));
     }
-    const T xl = max_nan(x, c<T>(-40));
-    return xl * Phi(xl);
+    if constexpr (kFloatVecKernels<T>) {
+      return gelu_value(x, gelu_parts(x));  // the same function from one exp (fastmath.h)
+    } else {
+      const T xl = max_nan(x, c<T>(-40));
+      return xl * Phi(xl);
+    }
   }
   template <class T> TA_HD T df(T x) const {
     const T xc = clamp_nan(x, c<T>(-40), c<T>(40));
@@ -319,7 +323,11 @@ struct Gelu : PointwiseBase {
       const auto s = sig2(v(xc));
       return s.s + xc * dv(xc) * s.s * s.sn;
     }
-    return Phi(xc) + xc * phi(xc);
+    if constexpr (kFloatVecKernels<T>) {
+      return gelu_deriv(x, gelu_parts(x));
+    } else {
+      return Phi(xc) + xc * phi(xc);
+    }
   }
   // Both with one Φ: Φ(clamp(x, -40, 40)) equals Φ(max(x, -40)), which f
   // uses, since Φ(x) rounds to 1 for every x >= 40.
@@ -327,6 +335,10 @@ struct Gelu : PointwiseBase {
   template <class T> TA_HD FDf<T> f_df(T x) const {
     if (tanh_approx) {
       return {f(x), df(x)};
+    }
+    if constexpr (kFloatVecKernels<T>) {
+      const auto g = gelu_parts(x);
+      return {gelu_value(x, g), gelu_deriv(x, g)};
     }
     const T xc = clamp_nan(x, c<T>(-40), c<T>(40));
     const T p = Phi(xc);
