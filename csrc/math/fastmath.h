@@ -244,7 +244,7 @@ inline VecF mish_value(const VecF& x) {
 //   a² = a2 + l2 exactly (an fma), so the exp's reduced argument
 //   r = -a2/2 - n ln2 - l2/2 carries no rounding of a² (e^{-a²/2} is
 //   ill-conditioned for large a: that rounding alone was 60 strict ulps);
-//   e^r = 1 + p, p = r + r² Q(r) (minimax, one term fewer than Taylor).
+//   e^r = 1 + p, p = r + r² Q(r) (kExpQ of overloads.h, as exp).
 // gelu(x) = max(x, 0) - a Φ(-a) (one fma rounds it; the sign of x is put
 // back so that x < 0 gives -0 on underflow), Φ(x) = Φ(-a) or 1 - Φ(-a),
 // φ(x) = 2^n (1 + p)/√(2π).  Beyond a = 15, Φ(-a) is 0 in float (2^-162 R);
@@ -259,8 +259,6 @@ inline GeluParts gelu_parts(const VecF& x) {
                            0.041524881260332686, 0.0042522685345825744};
   constexpr double kS[] = {1.0, 1.6813707696965519, 1.2132124213079609, 0.47635603047208447,
                            0.10409297373084529, 0.010658757634184862};
-  constexpr double kQ[] = {0.49999988461806344, 0.16666516648649043, 0.041669805177099367,
-                           0.00836904825987414, 0.0013729344304654525};
   const VecF a = min_nan(abs(x), VecF(15.0f));
   const VecF a2 = a * a;
   const VecF l2 = at::vec::fmsub(a, a, a2);
@@ -269,7 +267,7 @@ inline GeluParts gelu_parts(const VecF& x) {
   VecF r = at::vec::fmadd(n, VecF(-0.693145751953125f), a2 * VecF(-0.5f));
   r = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r);
   r = at::vec::fmadd(l2, VecF(-0.5f), r);
-  const VecF p = at::vec::fmadd(r * r, horner(r, kQ), r);
+  const VecF p = at::vec::fmadd(r * r, horner(r, kExpQ), r);
   const VecF R = horner(a, kP) / horner(a, kS);
   return {a, scale2n(at::vec::fmadd(R, p, R), n), p, n};
 }

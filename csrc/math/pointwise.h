@@ -242,12 +242,14 @@ struct Celu : EluCore {
   }
 };
 
-// x σ(v).  Below v = -80, σ(v) is subnormal or 0 in float while x σ(v) is
-// still a normal number: there x σ(v) = (x e^{v/2}) e^{v/2} (1 + e^v is 1 to
-// the precision), so it does not flush early (swish, silu, gelu tanh).
+// x σ(v) = x / (1 + e^{-v}) (one division, no product to round: x = ±inf
+// gives ±inf for v > -80, and a finite x meets e^{-v} = inf only below).
+// Below v = -80, σ(v) is subnormal or 0 in float while x σ(v) is still a
+// normal number: there x σ(v) = (x e^{v/2}) e^{v/2} (1 + e^v is 1 to the
+// precision), so it does not flush early (swish, silu, gelu tanh).
 template <class T>
 TA_HD T times_sigmoid(T x, T v) {
-  const T y = mul0(x, sigmoid(v));
+  const T y = x / (c<T>(1) + exp(c<T>(0) - v));
   const auto deep = v < c<T>(-80);
   if (any(deep)) {
     const T h = exp(c<T>(0.5) * v);

@@ -1,5 +1,6 @@
 """Fits the two approximations of the float32 gelu kernel (gelu_parts in
-csrc/math/fastmath.h, AVX-512):
+csrc/math/fastmath.h, AVX-512), the second also the polynomial of every
+AVX-512 float exp (kExpQ in csrc/math/overloads.h):
 
     Φ(-a) = e^{-a²/2} R(a),  R(a) = P(a)/S(a),  a = |x| in [0, 15]
 
