@@ -24,6 +24,7 @@
 #include <ATen/cpu/vec/vec.h>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <tuple>
 #include <utility>
@@ -72,7 +73,8 @@ struct VecLoop {
   static constexpr int64_t kPrefetchBytes = 4096;
   static void prefetch(const char* p) {
 #if defined(__GNUC__)
-    __builtin_prefetch(p, 0, 3);
+    // (the address as an integer: no pointer arithmetic past the data)
+    __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + kPrefetchBytes), 0, 3);
 #else
     (void)p;
 #endif
@@ -88,7 +90,7 @@ struct VecLoop {
       for (; i + kV <= n; i += kV) {
         std::array<Vec, NIn> in;
         for (int k = 0; k < NIn; ++k) {
-          prefetch(data[NOut + k] + i * kSize + kPrefetchBytes);
+          prefetch(data[NOut + k] + i * kSize);
           in[k] = Vec::loadu(data[NOut + k] + i * kSize);
         }
         const std::array<Vec, NOut> out = apply(op, in);

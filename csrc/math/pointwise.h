@@ -249,7 +249,7 @@ struct Celu : EluCore {
 // precision), so it does not flush early (swish, silu, gelu tanh).
 template <class T>
 TA_HD T times_sigmoid(T x, T v) {
-  const T y = x / (c<T>(1) + exp(c<T>(0) - v));
+  const T y = x / one_plus_exp(c<T>(0) - v);
   const auto deep = v < c<T>(-80);
   if (any(deep)) {
     const T h = exp(c<T>(0.5) * v);
