@@ -138,6 +138,18 @@ def test_forward_not_worse_than_torch_peer(cid):
     assert not problems, f"{cid} f float32 worse than the torch peer (strict ulp):\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("dtype", BIT_DTYPES, ids=str)
+@pytest.mark.parametrize("cid", PEER_IDS)
+def test_signed_zero_as_torch_peer(cid, dtype):
+    """f(+0) and f(-0), sign included, as the torch peer gives them (tanh(-0)
+    was +0 and elu/selu/celu/mish(-0) +0 on the vector path before)."""
+    name, params = BY_ID[cid]
+    x = torch.tensor([0.0, -0.0] * 9, dtype=dtype)  # a full vector and a tail
+    ours, peer = acc._functional(name, params)(x), acc._peer(name, params)(x)
+    assert torch.equal(ours, peer) and torch.equal(torch.signbit(ours), torch.signbit(peer)), \
+        f"{cid} {dtype}: f(±0) = {ours[:2].tolist()}, torch {peer[:2].tolist()}"
+
+
 def _count_problems(cid, key, what):
     lines = []
     for order in range(3):

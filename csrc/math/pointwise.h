@@ -193,8 +193,9 @@ struct EluCore : PointwiseBase {
     return alpha * in_scale >= 0.0 && scale > 0.0;
   }
   template <class T> TA_HD T f(T x) const {
-    // (the selected arguments of expm1 are <= 0 unless in_scale < 0)
-    return where(x <= c<T>(0), expm1_times(x * c<T>(in_scale), alpha * scale, in_scale < 0.0),
+    // (the selected arguments of expm1 are < 0 unless in_scale < 0; x = ±0
+    // takes the linear branch, which keeps its sign as torch's elu does)
+    return where(x < c<T>(0), expm1_times(x * c<T>(in_scale), alpha * scale, in_scale < 0.0),
                  x * c<T>(scale));
   }
   template <class T> TA_HD T df(T x) const {
