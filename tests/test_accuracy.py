@@ -98,7 +98,7 @@ PATHS = (("ours", "vector path"), ("strided", "strided path"))
 # algorithm matches the peer at its speed.  strict=True: a fix shows up as
 # XPASS and this list must shrink.
 _FORWARD_BEHIND_PEER = {
-    "tanh": "2.26 vs 0.56 ulp", "arctan": "2.81 vs 0.50 ulp",
+    "tanh": "1.83 vs 0.56 ulp", "arctan": "2.81 vs 0.50 ulp",
 }
 _BEYOND_4_ULP = {}
 
@@ -136,6 +136,26 @@ def test_forward_not_worse_than_torch_peer(cid):
         if s["max_strict"] > peer["max_strict"]:
             problems.append(f"{label}: ours {_worst_text(s, 'strict')}\n  peer {_worst_text(peer, 'strict')}")
     assert not problems, f"{cid} f float32 worse than the torch peer (strict ulp):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("cid", PEER_IDS)
+def test_finite_where_peer_is_finite_in_exp_overflow_bands(cid):
+    """f and f' are finite wherever the torch peer's are, on a dense float32
+    grid of ±[80, 105], where e^{±x} leaves the float range (σ(x) was NaN for
+    x in (-89, -88.72): 2^128 times a negative p in one fma; the sweep's
+    slice has too few points there to see it)."""
+    name, params = BY_ID[cid]
+    grid = torch.arange(80.0, 105.0, 1e-4, dtype=torch.float64).float()
+    x = torch.cat([grid, -grid]).requires_grad_()
+    ours, peer = acc._functional(name, params), acc._peer(name, params)
+    problems = []
+    for label, fn in (("ours", ours), ("peer", peer)):
+        y = fn(x)
+        (g,) = torch.autograd.grad(y.sum(), x)
+        problems.append((torch.isfinite(y.detach()), torch.isfinite(g)))
+    for order, (o, p) in enumerate(zip(problems[0], problems[1])):
+        bad = p & ~o
+        assert not bad.any(), f"{cid} {ORDER_NAMES[order]}: non-finite at {int(bad.sum())} points, e.g. x = {x[bad][:3].tolist()}"
 
 
 @pytest.mark.parametrize("dtype", BIT_DTYPES, ids=str)

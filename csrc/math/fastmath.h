@@ -143,11 +143,15 @@ inline VecF scale2n(const VecF& v, const VecF& n) { return _mm512_scalef_ps(v, n
 // that sum rounds once more).  σ(x) over every 29th float in [-104, 89]:
 // 871 of 77 M results above 1.5 ulps (was 175011), max 2.41 (2.48, at
 // x = -16.6, n = 24); x σ(x): 3801 (171310).
+// Where 2^n overflows (v > 88.7, n = 128) the fma is inf - inf = NaN when
+// p < 0: the min with 2·2^n + 1 (above the sum everywhere else) gives inf
+// there (vminps returns its second operand when one is NaN), and NaN for a
+// NaN v.
 template <>
 inline VecF one_plus_exp(VecF v) {
   const ExpParts e = exp_parts<6>(v);
   const VecF m = scale2n(VecF(1.0f), e.n);
-  return at::vec::fmadd(m, e.p, m + VecF(1.0f));
+  return _mm512_min_ps(at::vec::fmadd(m, e.p, m + VecF(1.0f)), at::vec::fmadd(m, VecF(2.0f), VecF(1.0f)));
 }
 
 // k·(e^x - 1) within 0.85 float ulps for k = 1, 1.06 for k = -0.3 (every 7th
