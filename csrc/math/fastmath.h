@@ -325,6 +325,19 @@ inline VecF tanh(const VecF& x) {
   const VecF den = at::vec::fmadd(m, e.p, VecF(1.0f) + m);
   return (num / den) | (x & VecF(-0.0f));  // the sign of x
 }
+// tanh'(x) = sech²(x) = 4w/(1 + w)², w = e^{-2|x|} = 2^n (1 + p), from the
+// same pieces: 4w = 2^n (4 + 4p) and 1 + w = (1 + 2^n) + 2^n p each rounded
+// once.  exp_parts clamps -2|x| at -104; beyond |x| = 52, where sech² is
+// below half the smallest subnormal, the result is 0.
+inline VecF tanh_deriv(const VecF& x) {
+  const VecF a = abs(x);
+  const ExpParts e = exp_parts(VecF(-2.0f) * a);
+  const VecF m = scale2n(VecF(1.0f), e.n);
+  const VecF m4 = scale2n(VecF(4.0f), e.n);
+  const VecF den = at::vec::fmadd(m, e.p, VecF(1.0f) + m);
+  const VecF s = at::vec::fmadd(m4, e.p, m4) / (den * den);
+  return where(a > VecF(52.0f), VecF(0.0f), s);
+}
 #else
 inline VecF tanh(const VecF& x) {
   return tanh_sech2(x).t;

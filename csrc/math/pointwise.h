@@ -98,7 +98,13 @@ struct Tanh : PointwiseBase {
   using Args = NoArgs;
   TA_HD explicit Tanh(const Args&) {}
   template <class T> TA_HD T f(T x) const { return tanh(x); }
-  template <class T> TA_HD T df(T x) const { return tanh_sech2(x).sech2; }
+  template <class T> TA_HD T df(T x) const {
+    if constexpr (kFloatVecKernels<T>) {
+      return tanh_deriv(x);  // from one exp_parts (fastmath.h)
+    } else {
+      return tanh_sech2(x).sech2;
+    }
+  }
   template <class T> TA_HD T d2f(T x) const {
     const auto t = tanh_sech2(x);
     return c<T>(-2) * t.t * t.sech2;
