@@ -125,10 +125,7 @@ struct ExpParts {
 // enough where 1 + p is used).
 template <int kTerms = 7>
 inline ExpParts exp_parts(const VecF& x0) {
-  const VecF x = at::vec::clamp_max(at::vec::clamp_min(x0, VecF(-104.0f)), VecF(89.0f));
-  const VecF n = _mm512_roundscale_ps(x * VecF(1.44269504088896340736f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  VecF r = at::vec::fmadd(n, VecF(-0.693145751953125f), x);
-  r = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r);
+  const auto [n, r] = exp_reduce(x0);
   constexpr double kQ7[] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320};
   static_assert(kTerms == 6 || kTerms == 7, "6 or 7 terms");
   VecF q;
@@ -279,11 +276,10 @@ inline GeluParts gelu_parts(const VecF& x) {
   const VecF a = min_nan(abs(x), VecF(15.0f));
   const VecF a2 = a * a;
   const VecF l2 = at::vec::fmsub(a, a, a2);
-  const VecF n = _mm512_roundscale_ps(a2 * VecF(-0.72134752044448170368f),  // -log2(e)/2
-                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  VecF r = at::vec::fmadd(n, VecF(-0.693145751953125f), a2 * VecF(-0.5f));
-  r = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r);
-  r = at::vec::fmadd(l2, VecF(-0.5f), r);
+  // (-a2/2 is exact; below -104, a > 14.4, the clamp leaves Φ(-a) and φ far
+  // below the smallest subnormal, so they still round to 0)
+  const auto [n, r0] = exp_reduce(a2 * VecF(-0.5f));
+  const VecF r = at::vec::fmadd(l2, VecF(-0.5f), r0);
   const VecF p = at::vec::fmadd(r * r, horner(r, kExpQ), r);
   const VecF R = horner(a, kP) / horner(a, kS);
   return {a, scale2n(at::vec::fmadd(R, p, R), n), p, n};

@@ -132,13 +132,21 @@ TA_VEC_UNARY(round_even, round)
 // csrc/math/tools/fit_gelu.py, 2^-28 relative to e^r (exp, gelu_parts).
 inline constexpr double kExpQ[] = {0.49999988461806344, 0.16666516648649043, 0.041669805177099367,
                                    0.00836904825987414, 0.0013729344304654525};
-template <>
-inline Vec<float> exp(const Vec<float>& x0) {
+// The reduction x = n ln2 + r (x clamped to [-104, 89]), shared by exp, the
+// kept pieces of exp_parts and gelu_parts (fastmath.h).
+struct ExpReduced {
+  Vec<float> n, r;
+};
+inline ExpReduced exp_reduce(const Vec<float>& x0) {
   const Vec<float> x = at::vec::clamp_max(at::vec::clamp_min(x0, Vec<float>(-104.0f)), Vec<float>(89.0f));
   const Vec<float> n = _mm512_roundscale_ps(x * Vec<float>(1.44269504088896340736f),
                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  Vec<float> r = at::vec::fmadd(n, Vec<float>(-0.693145751953125f), x);
-  r = at::vec::fmadd(n, Vec<float>(-1.428606765330187045e-06f), r);
+  const Vec<float> r = at::vec::fmadd(n, Vec<float>(-0.693145751953125f), x);
+  return {n, at::vec::fmadd(n, Vec<float>(-1.428606765330187045e-06f), r)};
+}
+template <>
+inline Vec<float> exp(const Vec<float>& x0) {
+  const auto [n, r] = exp_reduce(x0);
   // 1 + r + r^2 Q(r) (kExpQ: one fma fewer than the Taylor series to r^7,
   // whose truncation was 2^-28.3)
   Vec<float> p(static_cast<float>(kExpQ[4]));
