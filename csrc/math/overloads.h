@@ -78,6 +78,10 @@ TA_SCALAR_UNARY(sqrt, sqrtf, sqrt)
 TA_SCALAR_UNARY(round_even, nearbyintf, nearbyint)
 #undef TA_SCALAR_UNARY
 
+// a·b + c rounded once (an fma), for every value type the functors see.
+TA_HD float mul_add(float a, float b, float c) { return ::fmaf(a, b, c); }
+TA_HD double mul_add(double a, double b, double c) { return ::fma(a, b, c); }
+
 template <class S>
 TA_HD S where(bool cond, S a, S b) {
   return cond ? a : b;
@@ -119,6 +123,10 @@ TA_VEC_UNARY(abs, abs)
 TA_VEC_UNARY(sqrt, sqrt)
 TA_VEC_UNARY(round_even, round)
 #undef TA_VEC_UNARY
+template <class S>
+inline Vec<S> mul_add(const Vec<S>& a, const Vec<S>& b, const Vec<S>& c) {
+  return at::vec::fmadd(a, b, c);
+}
 
 #if defined(CPU_CAPABILITY_AVX512)
 // exp of 16 floats, without Sleef's range handling (9.9 -> 5.6 cycles per

@@ -2,9 +2,10 @@
 //
 // Two properties the library's sin(x * w0) did not have:
 //
-// * The product w·x is formed in double, and for double inputs a product
-//   that overflows is reduced first (fmod by 2π/w): sine(x) of a finite x is
-//   never NaN, and a float input loses nothing to the rounding of w·x.
+// * The product w·x is kept unrounded (a float-float pair, or double), and
+//   for double inputs a product that overflows is reduced first (fmod by
+//   2π/w): sine(x) of a finite x is never NaN, and a float input loses
+//   nothing to the rounding of w·x.
 // * Every lane is computed from its own value only.  Sleef's vector sin/cos
 //   (what at::vec uses) take a slower, differently rounded reduction for the
 //   whole vector as soon as one lane is large, so a value's result depended
@@ -15,12 +16,17 @@
 //   are computed one by one with the C library's sin/cos.
 //
 // Double inputs: the kernel is accurate to about one ulp of double.  Float
-// (and half types, widened to float): w·x and its reduction in double, the
-// polynomials in float (1.4 ulp max over 10^6 points, benchmarks/accuracy.py;
-// the all-double evaluation was 0.5 ulp at 1.8x the time).
+// (and half types, widened to float) on AVX-512 and AVX2: w·x as a float-
+// float pair and its reduction by π/2 in float (Cody-Waite, four parts), the
+// polynomials in float: within one ulp cond-adjusted (benchmarks/accuracy.py)
+// at 13.6 cycles per 16 floats for w0 = 1 (16.6 for w0 = 30), where the
+// reduction in double took 34.  Lanes with |w·x| >= 12000 take the double
+// reduction.  DEFAULT evaluates float lanes in double throughout.
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "overloads.h"
 
@@ -146,50 +152,97 @@ inline VD kernel(const VD& x, double w, double a, bool cos_kind) {
   return v;
 }
 
-// Float lanes: u = w·x and its reduction r = u - k·π/2 in double (exact to
-// double precision, so w·x loses nothing), then r rounded to float and the
-// polynomials in float (sin to r^9, cos to r^10: truncation below 0.05 ulp),
-// about 1 ulp in all; a multiplies in float.  Lanes the double kernel must
-// take (|w·x| >= 2^20, inf, NaN) come from the scalar path.  On AVX-512 and
-// AVX2 the widening is in registers; DEFAULT takes the double kernel whole.
-inline at::vec::Vectorized<float> kernel(const at::vec::Vectorized<float>& x, double w, double a, bool cos_kind) {
-#ifdef TA_HAVE_WIDEN
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
+// t holds the quadrant q in its low mantissa bits (t = q + 1.5·2^23): s where
+// q is even, c where odd, negated where bit 1 of q is set.
+inline at::vec::Vectorized<float> by_quadrant(const at::vec::Vectorized<float>& s,
+                                              const at::vec::Vectorized<float>& c,
+                                              const at::vec::Vectorized<float>& t) {
+#if defined(CPU_CAPABILITY_AVX512)
+  const __m512i q = _mm512_castps_si512(t);
+  const __m512 v = _mm512_mask_blend_ps(_mm512_test_epi32_mask(q, _mm512_set1_epi32(1)), s, c);
+  const __m512i neg = _mm512_and_si512(_mm512_slli_epi32(q, 30), _mm512_set1_epi32(INT32_MIN));
+  return _mm512_xor_ps(v, _mm512_castsi512_ps(neg));
+#else
+  const __m256i q = _mm256_castps_si256(t);
+  const __m256 v = _mm256_blendv_ps(s, c, _mm256_castsi256_ps(_mm256_slli_epi32(q, 31)));
+  const __m256i neg = _mm256_and_si256(_mm256_slli_epi32(q, 30), _mm256_set1_epi32(INT32_MIN));
+  return _mm256_xor_ps(v, _mm256_castsi256_ps(neg));
+#endif
+}
+// Whether some lane of |u| is not below lim (NaN included).
+inline bool any_not_below(const at::vec::Vectorized<float>& u, float lim) {
+#if defined(CPU_CAPABILITY_AVX512)
+  return _mm512_cmp_ps_mask(_mm512_abs_ps(u), _mm512_set1_ps(lim), _CMP_NLT_UQ) != 0;
+#else
+  return _mm256_movemask_ps(_mm256_cmp_ps(u.abs(), _mm256_set1_ps(lim), _CMP_NLT_UQ)) != 0;
+#endif
+}
+#endif
+
+// Float lanes, all in float for |w·x| < kLimitF (the reduction in double,
+// as the double kernel above, took 34 cycles per 16 floats; Sleef's sinf,
+// which at::vec and torch.compile use, 11):
+//   u = w·x = uh + ul to float-float precision (the product's rounding
+//     error from an fma, plus x·wl where w is not a float), so that the
+//     rounding of w·x does not reach the result;
+//   k = round(u·2/π), r = u - k·π/2 by Cody-Waite with π/2 in four parts,
+//     the first three of 11 bits (k·part exact for |k| < 2^13), ul added
+//     once the large terms have cancelled;
+//   sin r = r + r³ P(r²), cos r = 1 + r² Q(r²) on |r| <= π/4 (fitted with
+//     float coefficients, 2^-32 relative), chosen by the quadrant
+//     q = k (+1 for cos) mod 4, which the rounding constant leaves in the
+//     low bits of t.
+// Lanes at or beyond kLimitF (and inf, NaN) take the double kernel, lane
+// by lane, so a value's result does not depend on its neighbours.  DEFAULT
+// takes the double kernel whole.
+constexpr float kLimitF = 12000.0f;  // |u|·2/π < 7640: |k| < 2^13
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
+// v with the lanes where |uh| >= kLimitF (or NaN) from the double kernel.
+// Out of line: inlined, its frame and spills cost the common case a quarter
+// of its time.
+[[gnu::noinline, gnu::cold]] inline at::vec::Vectorized<float> large_lanes(
+    const at::vec::Vectorized<float>& x, const at::vec::Vectorized<float>& uh, const at::vec::Vectorized<float>& v,
+    double w, double a, bool cos_kind) {
   using VF = at::vec::Vectorized<float>;
-  const WideHalves xd = widen(x);
-  const VD ulo = xd.lo * VD(w), uhi = xd.hi * VD(w);
-  const Reduced lo = reduce(ulo, cos_kind), hi = reduce(uhi, cos_kind);
-  const bool all_ok = (ulo.abs() < VD(kLimit)).zero_mask() == 0 && (uhi.abs() < VD(kLimit)).zero_mask() == 0;
-  const VF r = narrow(lo.r, hi.r);
-  const VF q = narrow(lo.q, hi.q);
-  const VF r2 = r * r;
-  VF ps(static_cast<float>(2.7557319223985893e-06));  // (-1)^n / (2n+1)!, n = 4 down to 1
-  ps = at::vec::fmadd(ps, r2, VF(static_cast<float>(-0.0001984126984126984)));
-  ps = at::vec::fmadd(ps, r2, VF(static_cast<float>(0.008333333333333333)));
-  ps = at::vec::fmadd(ps, r2, VF(static_cast<float>(-0.16666666666666666)));
-  const VF sr = at::vec::fmadd(ps * r2, r, r);
-  VF pc(static_cast<float>(-2.755731922398589e-07));  // (-1)^n / (2n)!, n = 5 down to 1
-  pc = at::vec::fmadd(pc, r2, VF(static_cast<float>(2.48015873015873e-05)));
-  pc = at::vec::fmadd(pc, r2, VF(static_cast<float>(-0.001388888888888889)));
-  pc = at::vec::fmadd(pc, r2, VF(static_cast<float>(0.041666666666666664)));
-  pc = at::vec::fmadd(pc, r2, VF(-0.5f));
-  const VF cr = at::vec::fmadd(pc, r2, VF(1.0f));
-  // q = 0: sin r, 1: cos r, 2: -sin r, 3: -cos r
-  const VF odd = (q == VF(1.0f)) | (q == VF(3.0f));
-  VF v = VF::blendv(sr, cr, odd);
-  v = VF::blendv(v, VF(0.0f) - v, q >= VF(2.0f));
-  v = v * VF(static_cast<float>(a));
-  if (!all_ok) {
-    constexpr int kF = VF::size();
-    float xs[kF], vs[kF];
-    x.store(xs);
-    v.store(vs);
-    for (int i = 0; i < kF; ++i) {
-      const double xi = static_cast<double>(xs[i]);
-      if (!(std::abs(xi * w) < kLimit)) vs[i] = static_cast<float>(a * scalar(xi, w, cos_kind));
-    }
-    v = VF::loadu(vs);
-  }
-  return v;
+  const VF bad = (uh.abs() >= VF(kLimitF)) | (uh != uh);
+  return where(bad, apply_in_double(x, [=](const VD& d) { return kernel<true>(d, w, a, cos_kind); }), v);
+}
+#endif
+inline at::vec::Vectorized<float> kernel(const at::vec::Vectorized<float>& x, double w, double a, bool cos_kind) {
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
+  using VF = at::vec::Vectorized<float>;
+  constexpr float kMagic = 12582912.0f;  // 1.5·2^23: t - kMagic is round(t)
+  // π/2 in four parts (π = 3.140625 + 0x1.fb4p-11 + 0x1.444p-23 + rest)
+  constexpr float kA = 1.5703125f, kB = 0.0004837512969970703f, kC = 7.549533620476723e-08f,
+                  kD = 2.5633440682570895e-12f;
+  constexpr double kS[] = {-0.1666666716337204, 0.008333378471434116, -0.00019852571131195873,
+                           2.8265137643757043e-06};
+  constexpr double kC4[] = {-0.5, 0.04166664555668831, -0.0013887297827750444, 2.443008816044312e-05};
+  const float wh = static_cast<float>(w), wl = static_cast<float>(w - static_cast<double>(wh));
+  // w a power of two (w0 = 1 by default): x·w is exact, ul = 0
+  uint32_t wbits = 0;
+  std::memcpy(&wbits, &wh, sizeof wbits);
+  const bool exact = wl == 0.0f && (wbits & 0x7fffffu) == 0 && (wbits & 0x7f800000u) != 0;
+  const VF uh = w == 1.0 ? x : x * VF(wh);
+  VF ul(0.0f);
+  if (!exact) ul = at::vec::fmsub(x, VF(wh), uh);
+  if (wl != 0.0f) ul = at::vec::fmadd(x, VF(wl), ul);
+  VF t = at::vec::fmadd(uh, VF(0.63661975f), VF(kMagic));
+  const VF k = t - VF(kMagic);
+  VF r = at::vec::fmadd(k, VF(-kA), uh);
+  r = at::vec::fmadd(k, VF(-kB), r);
+  if (!exact) r = r + ul;
+  r = at::vec::fmadd(k, VF(-kC), r);
+  r = at::vec::fmadd(k, VF(-kD), r);
+  const VF z = r * r;
+  const VF s = at::vec::fmadd(r * z, horner(z, kS), r);
+  const VF c = at::vec::fmadd(z, horner(z, kC4), VF(1.0f));
+  if (cos_kind) t = t + VF(1.0f);
+  VF v = by_quadrant(s, c, t);
+  if (a != 1.0) v = v * VF(static_cast<float>(a));
+  if (!any_not_below(uh, kLimitF)) return v;
+  return large_lanes(x, uh, v, w, a, cos_kind);
 #else
   return apply_in_double(x, [=](const VD& v) { return kernel<true>(v, w, a, cos_kind); });
 #endif

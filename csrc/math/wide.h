@@ -57,6 +57,7 @@ TA_WIDE_COMPARE(!=)
 inline Wide where(const Vec<double>& mask, const Wide& a, const Wide& b) {
   return Wide(Vec<double>::blendv(b.v, a.v, mask));
 }
+inline Wide mul_add(const Wide& a, const Wide& b, const Wide& c) { return Wide(at::vec::fmadd(a.v, b.v, c.v)); }
 inline Wide max_nan(const Wide& a, const Wide& bound) { return Wide(at::vec::clamp_min(a.v, bound.v)); }
 inline Wide min_nan(const Wide& a, const Wide& bound) { return Wide(at::vec::clamp_max(a.v, bound.v)); }
 inline Wide abs(const Wide& x) { return Wide(x.v.abs()); }
