@@ -123,9 +123,9 @@ struct ExpParts {
 // kTerms: 7: Q is Taylor to r^6/8! (truncation 2^-27.5 relative to p, as
 // expm1 needs); 6: Q is exp's fitted kExpQ (5 terms, 2^-28 relative to 1 + p,
 // enough where 1 + p is used).
-template <int kTerms = 7>
+template <int kTerms = 7, bool kClamp = true>
 inline ExpParts exp_parts(const VecF& x0) {
-  const auto [n, r] = exp_reduce(x0);
+  const auto [n, r] = exp_reduce<kClamp>(x0);
   constexpr double kQ7[] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320};
   static_assert(kTerms == 6 || kTerms == 7, "6 or 7 terms");
   VecF q;
@@ -342,7 +342,7 @@ inline VecF expm1(const VecF& x) {
 // (tanh_sech2: 2.40, 28330), 14.8 cycles per 16 floats (18.6); tanh(-0) = -0.
 inline VecF tanh(const VecF& x) {
   const VecF a = min_nan(abs(x), VecF(static_cast<float>(Precision<float>::kTanhOne)));
-  const ExpParts e = exp_parts(VecF(-2.0f) * a);
+  const ExpParts e = exp_parts<7, false>(VecF(-2.0f) * a);  // -2a in [-19, 0]
   const VecF m = scale2n(VecF(1.0f), e.n);
   const VecF num = at::vec::fnmadd(m, e.p, VecF(1.0f) - m);
   const VecF den = at::vec::fmadd(m, e.p, VecF(1.0f) + m);
@@ -354,7 +354,8 @@ inline VecF tanh(const VecF& x) {
 // below half the smallest subnormal, the result is 0.
 inline VecF tanh_deriv(const VecF& x) {
   const VecF a = abs(x);
-  const ExpParts e = exp_parts(VecF(-2.0f) * a);
+  // (unclamped: beyond a = 52 the lanes are replaced by 0 below)
+  const ExpParts e = exp_parts<7, false>(VecF(-2.0f) * a);
   const VecF m = scale2n(VecF(1.0f), e.n);
   const VecF m4 = scale2n(VecF(4.0f), e.n);
   const VecF den = at::vec::fmadd(m, e.p, VecF(1.0f) + m);
@@ -364,7 +365,7 @@ inline VecF tanh_deriv(const VecF& x) {
 // tanh(a) and sech²(a) for 0 <= a <= 43 (w = e^{-2a} stays normal) from one
 // exp_parts: t as tanh above (the same bits), sech² as tanh_deriv (tanhexp).
 inline TanhSech2<VecF> tanh_sech2_bounded(const VecF& a) {
-  const ExpParts e = exp_parts(VecF(-2.0f) * a);
+  const ExpParts e = exp_parts<7, false>(VecF(-2.0f) * a);
   const VecF m = scale2n(VecF(1.0f), e.n);
   const VecF m4 = scale2n(VecF(4.0f), e.n);
   const VecF num = at::vec::fnmadd(m, e.p, VecF(1.0f) - m);
@@ -392,17 +393,22 @@ inline VecF erfc(const VecF& z) {
 
 // atan: reduce a = |x| to s in [-tan(pi/8), tan(pi/8)] with one division,
 // from lo = min(a, 1) and hi = max(a, 1): s = lo/hi where lo/hi < tan(pi/8),
-// else (lo - hi)/(lo + hi) (atan(lo/hi) = pi/4 + atan(s)); then the series
-// s (1 - s^2/3 + s^4/5 - ...), 10 terms, and atan(a) = atan(lo/hi) or, for
-// a > 1, pi/2 minus it.  The choice f is a 0/1 value computed without a
-// comparison (the scaled difference is 0 or beyond ±1), so no mask feeds the
-// division and the series: with the masked selects of the former reduction
-// the loop ran at a third of the speed on AVX-512 (53 vs 17.5 cycles per
-// vector, Sapphire Rapids), with the same bits on 44 M sampled floats.
+// else (lo - hi)/(lo + hi) (atan(lo/hi) = pi/4 + atan(s)); then
+// atan(s) = s + s³ P(s²) (degree 4 in s², fitted with float coefficients,
+// 2^-30.4 relative: csrc/math/tools/fit_float_poly.py; the Taylor series took 10
+// terms), and atan(a) = k ± atan(s) with k in {0, pi/4, pi/2, 3pi/4} held
+// as two floats: the low part joins the small terms, so that the sum with
+// the high part rounds once (every 97th float: 2.79 -> 2.06 ulps at the
+// same speed).  The choice f is a 0/1 value computed without a comparison
+// (the scaled difference is 0 or beyond ±1), so no mask feeds the division
+// and the polynomial: with the masked selects of an earlier reduction the
+// loop ran at a third of the speed on AVX-512 (53 vs 17.5 cycles per
+// vector, Sapphire Rapids).
 inline VecF atan(const VecF& x) {
-  constexpr double kSeries[] = {1.0,        -1.0 / 3,  1.0 / 5,  -1.0 / 7,  1.0 / 9,
-                                -1.0 / 11,  1.0 / 13,  -1.0 / 15, 1.0 / 17, -1.0 / 19};
+  constexpr double kP[] = {-0.33333316445350647, 0.19998528063297272, -0.14244391024112701,
+                           0.1059916689991951, -0.06090041622519493};
   constexpr double kPi4 = 0.78539816339744830962;
+  const float pi4_hi = static_cast<float>(kPi4), pi4_lo = static_cast<float>(kPi4 - static_cast<double>(pi4_hi));
   const VecF one(1.0f);
   // 1e30: atan rounds to pi/2 long before, and hi stays finite (inf would
   // give 0 * inf below).
@@ -413,11 +419,13 @@ inline VecF atan(const VecF& x) {
   const VecF f = min_nan(max_nan((VecF(0.41421356237309504880f) * hi - lo) * VecF(0x1p60f), VecF(0.0f)), one);
   const VecF g = one - f;
   const VecF s = (lo - g * hi) / (lo * g + hi);
-  const VecF p = s * horner(s * s, kSeries);
+  const VecF z = s * s;
+  // a > 1: k = pi/2 - g pi/4 and atan(a) = k - atan(s); else k = g pi/4, k + atan(s)
   const auto big = a > one;
-  const VecF k = where(big, VecF(static_cast<float>(2 * kPi4)) - g * VecF(static_cast<float>(kPi4)),
-                       g * VecF(static_cast<float>(kPi4)));
-  const VecF r = where(big, k - p, k + p);
+  const VecF k_hi = where(big, VecF(2 * pi4_hi) - g * VecF(pi4_hi), g * VecF(pi4_hi));
+  const VecF k_lo = where(big, VecF(2 * pi4_lo) - g * VecF(pi4_lo), g * VecF(pi4_lo));
+  const VecF ps = where(big, VecF(0.0f) - s, s);
+  const VecF r = k_hi + at::vec::fmadd(ps * z, horner(z, kP), ps + k_lo);
   return r | (x & VecF(-0.0f));  // the sign of x (atan(-0) = -0)
 }
 

@@ -190,7 +190,8 @@ inline bool any_not_below(const at::vec::Vectorized<float>& u, float lim) {
 //     the first three of 11 bits (k·part exact for |k| < 2^13), ul added
 //     once the large terms have cancelled;
 //   sin r = r + r³ P(r²), cos r = 1 + r² Q(r²) on |r| <= π/4 (fitted with
-//     float coefficients, 2^-32 relative), chosen by the quadrant
+//     float coefficients by csrc/math/tools/fit_float_poly.py, 2^-32
+//     relative), chosen by the quadrant
 //     q = k (+1 for cos) mod 4, which the rounding constant leaves in the
 //     low bits of t.
 // Lanes at or beyond kLimitF (and inf, NaN) take the double kernel, lane
