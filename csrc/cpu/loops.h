@@ -81,8 +81,13 @@ struct VecLoop {
   }
 
   // n elements; data[0..NOut) are the outputs, then the inputs; strides in
-  // bytes.
-  static void run(const Op& op, char* const* data, const int64_t* strides, int64_t n) {
+  // bytes.  op is copied to a local first: the stores through data might
+  // alias the caller's op, so its parameters (and what a functor derives
+  // from them: converted constants, range tests) were reloaded and
+  // recomputed for every vector (hard_sigmoid at n = 65536: 8.6 cycles per
+  // 16 floats, relu6 3.9).
+  static void run(const Op& op_in, char* const* data, const int64_t* strides, int64_t n) {
+    const Op op = op_in;
     bool contiguous = true;
     for (int k = 0; k < NOut + NIn; ++k) contiguous = contiguous && strides[k] == kSize;
     int64_t i = 0;
