@@ -347,6 +347,29 @@ def test_hard_sigmoid_slopes_too_small_for_their_reciprocal(dtype):
         torch.testing.assert_close(g.double(), expect, atol=0, rtol=0)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_hard_sigmoid_is_torchs_quotient_bitwise(dtype):
+    # z = (x + offset/slope)/(1/slope) is computed without a division (a
+    # product and one fma correction, csrc/math/pointwise.h): it must give
+    # the bits of the division, which for the default slope and offset are
+    # F.hardsigmoid's, at every input (every 4099th float32 bit pattern, a
+    # dense grid over the kinks, ±0, ±inf, NaN), and those of the division
+    # in double for a slope whose reciprocal is inexact (0.3).
+    bits = torch.arange(0, 2 ** 32, 4099, dtype=torch.int64)
+    x = (bits - 2 ** 31).to(torch.int32).view(torch.float32)
+    grid = torch.linspace(-3.5, 3.5, 70001)
+    special = torch.tensor([0.0, -0.0, float("inf"), -float("inf"), float("nan"), 3.0, -3.0])
+    x = torch.cat([x, grid, special]).to(dtype)
+    ours = ta.functional.hard_sigmoid(x)
+    assert torch.equal(ours.isnan(), TF.hardsigmoid(x).isnan())
+    assert torch.equal(ours.nan_to_num(7.0), TF.hardsigmoid(x).nan_to_num(7.0))
+    slope, offset = 0.3, 0.2
+    inv = torch.tensor(1.0 / slope, dtype=dtype)
+    ref = ((x + torch.tensor(offset * (1.0 / slope), dtype=dtype)) / inv).clamp(0, 1)
+    got = ta.functional.hard_sigmoid(x, slope, offset)
+    assert torch.equal(got.nan_to_num(7.0), ref.nan_to_num(7.0))
+
+
 def test_relu_keeps_the_sign_of_zero_like_torch():
     x = torch.tensor([-0.0, 0.0, -1.0, 1.0])
     for ours, theirs in [(ta.functional.relu(x), torch.relu(x)),
