@@ -362,16 +362,6 @@ inline VecF tanh_deriv(const VecF& x) {
   const VecF s = at::vec::fmadd(m4, e.p, m4) / (den * den);
   return where(a > VecF(52.0f), VecF(0.0f), s);
 }
-// tanh(a) and sech²(a) for 0 <= a <= 43 (w = e^{-2a} stays normal) from one
-// exp_parts: t as tanh above (the same bits), sech² as tanh_deriv (tanhexp).
-inline TanhSech2<VecF> tanh_sech2_bounded(const VecF& a) {
-  const ExpParts e = exp_parts<7, false>(VecF(-2.0f) * a);
-  const VecF m = scale2n(VecF(1.0f), e.n);
-  const VecF m4 = scale2n(VecF(4.0f), e.n);
-  const VecF num = at::vec::fnmadd(m, e.p, VecF(1.0f) - m);
-  const VecF den = at::vec::fmadd(m, e.p, VecF(1.0f) + m);
-  return {num / den, at::vec::fmadd(m4, e.p, m4) / (den * den)};
-}
 #else
 inline VecF tanh(const VecF& x) {
   return tanh_sech2(x).t;
@@ -438,20 +428,6 @@ inline VecF log1p_small(const VecF& e) {
 #endif  // TA_DEVICE_COMPILE
 
 // Generic forms of the vector kernels above.
-// tanh and sech² of a in [0, 43] (tanhexp).
-template <class T>
-TA_HD TanhSech2<T> tanh_sech2_bounded(T a) {
-  return tanh_sech2(a);
-}
-// x + (h - 1)/2 = x (1 + xc/(2 (1 + h))), h = sqrt(xc² + 1): no cancellation
-// (bent_identity).
-template <class T>
-TA_HD T bent_identity_value(T x) {
-  const T lim = c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
-  const T xc = clamp_nan(x, c<T>(0) - lim, lim);
-  const T h = sqrt(xc * xc + c<T>(1));
-  return x * (c<T>(1) + c<T>(0.5) * (xc / (h + c<T>(1))));
-}
 // log(1 + e^v) for any v: max(v, 0) + log1p(e^{-|v|}) (softplus, logsigmoid;
 // after the vector overloads of log1p_small, which it calls).
 template <class T>

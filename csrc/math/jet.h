@@ -191,6 +191,12 @@ TA_JET_HD Jet<S> log1p(const Jet<S>& u) {
 }
 
 // s² = u: s[k] = (u[k] - Σ_{j=1..k-1} s[j] s[k-j]) / (2 s[0]).
+// a·b + c (the functors' fma; a jet's coefficients round each term anyway).
+template <class S>
+TA_JET_HD Jet<S> mul_add(const Jet<S>& a, const Jet<S>& b, const Jet<S>& c) {
+  return a * b + c;
+}
+
 template <class S>
 TA_JET_HD Jet<S> sqrt(const Jet<S>& u) {
   Jet<S> s;

@@ -499,24 +499,33 @@ struct BentIdentity : PointwiseBase {
   TA_HD explicit BentIdentity(const Args&) {}
   template <class T>
   struct Parts {
-    T xc, h;
+    T xc, s, h;
   };
+  // s = xc² + 1 rounded once (an fma), h = √s.
   template <class T> TA_HD static Parts<T> parts(T x) {
     const T lim = c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
     const T xc = clamp_nan(x, c<T>(0) - lim, lim);
-    return {xc, sqrt(xc * xc + c<T>(1))};
+    const T s = mul_add(xc, xc, c<T>(1));
+    return {xc, s, sqrt(s)};
   }
-  template <class T> TA_HD T f(T x) const { return bent_identity_value(x); }
+  // x + (h - 1)/2 = x (1 + xc/(2 (1 + h))): no cancellation.  The AVX-512
+  // float vector has a kernel without sqrt and division (fastmath.h).
+  template <class T> TA_HD T f(T x) const {
+    if constexpr (kFloatVecKernels<T>) {
+      return bent_identity_value(x);
+    } else {
+      const auto p = parts(x);
+      return x * (c<T>(1) + c<T>(0.5) * (p.xc / (p.h + c<T>(1))));
+    }
+  }
   template <class T> TA_HD T df(T x) const {
     const auto p = parts(x);
     return c<T>(0.5) * (p.xc / p.h) + c<T>(1);
   }
-  // h³ = (xc² + 1) h with xc² + 1 rounded once (an fma).
+  // h³ = s h: two roundings fewer than h·h·h.
   template <class T> TA_HD T d2f(T x) const {
-    const T lim = c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
-    const T xc = clamp_nan(x, c<T>(0) - lim, lim);
-    const T s = mul_add(xc, xc, c<T>(1));
-    return c<T>(0.5) / (s * sqrt(s));
+    const auto p = parts(x);
+    return c<T>(0.5) / (p.s * p.h);
   }
 };
 
@@ -738,7 +747,12 @@ struct TanhExp : PointwiseBase {
   using Args = NoArgs;
   TA_HD explicit TanhExp(const Args&) {}
   template <class T> TA_HD T f(T x) const {
-    return mul0(x, tanh_sech2_bounded(min_nan(exp(x), c<T>(40))).t);
+    const T e = exp(x);
+    if constexpr (kFloatVecKernels<T>) {
+      return mul0(x, tanh(e));  // the exp_parts kernel (fastmath.h)
+    } else {
+      return mul0(x, tanh_sech2(e).t);
+    }
   }
   // f' with x and e capped at 40 (e > 40 is x > 3.69): beyond, tanh(e) is 1
   // and x e sech²(e) is below 1e-32 in float and double alike, so f' is
@@ -746,8 +760,8 @@ struct TanhExp : PointwiseBase {
   // is not subnormal: sech² of the true e was, and every operation on it a
   // microcode assist (forward + backward at 2^22 took 34.9 ms, the eager
   // formula 21).
-  // (f: tanh(min(e, 40)) is tanh(e).)  tanh_sech2, not the float kernels
-  // of tanh_sech2_bounded: with those f' reached 4.24 ulps (accuracy report).
+  // (tanh_sech2, not the float tanh/tanh_deriv kernels: with those f'
+  // reached 4.24 ulps in the accuracy report.)
   template <class T> TA_HD T df(T x) const {
     const T e = min_nan(exp(x), c<T>(40));
     const auto t = tanh_sech2(e);
@@ -776,34 +790,36 @@ struct Squareplus : PointwiseBase {
   };
   double b;
   TA_HD explicit Squareplus(const Args& p) : b(p.b) {}
-  template <class T> TA_HD T h(T x) const {
+  // |x|, s = x² + b rounded once (an fma), h = √s (|x| beyond kSqrtLarge).
+  template <class T>
+  struct Parts {
+    T ax, s, h;
+    decltype(T() > T()) large;
+  };
+  template <class T> TA_HD Parts<T> parts(T x) const {
     const T ax = abs(x);
-    return where(ax > c<T>(Precision<scalar_of_t<T>>::kSqrtLarge), ax, sqrt(x * x + c<T>(b)));
+    const T s = mul_add(x, x, c<T>(b));
+    const auto large = ax > c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
+    return {ax, s, where(large, ax, sqrt(s)), large};
   }
   template <class T> TA_HD T f(T x) const {
-    const T hh = h(x);
+    const T hh = parts(x).h;
     return where(x >= c<T>(0), c<T>(0.5) * x + c<T>(0.5) * hh, c<T>(0.5 * b) / (hh - x));
   }
   // x < 0: b/(2 h (h - x)) with h (h - x) = (x² + b) - x h, both terms
   // positive and the sum rounded once (an fma): 2.4 ulps in float, so no
   // evaluation in double (h (h - x) rounded three times: 5.0).
   template <class T> TA_HD T df(T x) const {
-    const T ax = abs(x);
-    const T s = mul_add(x, x, c<T>(b));
-    const auto large = ax > c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
-    const T hh = where(large, ax, sqrt(s));
+    const auto p = parts(x);
     // x/h is 1 to the type's precision where h is |x| (and at +inf)
-    const T r = where(hh == ax, c<T>(1), x / hh);
-    const T d = where(large, hh * (hh - x), mul_add(c<T>(0) - x, hh, s));
+    const T r = where(p.h == p.ax, c<T>(1), x / p.h);
+    const T d = where(p.large, p.h * (p.h - x), mul_add(c<T>(0) - x, p.h, p.s));
     return where(x >= c<T>(0), c<T>(0.5) + c<T>(0.5) * r, c<T>(0.5 * b) / d);
   }
-  // h³ = (x² + b) h, x² + b rounded once (an fma): two roundings fewer than
-  // h·h·h (float64: 5 -> 3.7 ulps in the harness).
+  // h³ = s h: two roundings fewer than h·h·h (float64: 5 -> 3.7 ulps).
   template <class T> TA_HD T d2f(T x) const {
-    const T ax = abs(x);
-    const T s = mul_add(x, x, c<T>(b));
-    const auto large = ax > c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
-    return c<T>(0.5 * b) / where(large, ax * ax * ax, s * sqrt(s));
+    const auto p = parts(x);
+    return c<T>(0.5 * b) / where(p.large, p.ax * p.ax * p.ax, p.s * p.h);
   }
 };
 
@@ -830,23 +846,20 @@ struct HardSwish : PointwiseBase {
 // ------------------------------------------------------------- hard_sigmoid
 // clamp(slope·x + offset, 0, 1), computed as (x + offset/slope)/(1/slope) so
 // that the default (1/6, 1/2) is exactly torch's (x + 3)/6, kinks at exactly
-// ±3 included (the quotient without a division, see z).  The gradient is the slope where 0 < y < 1 (so dy is df's test
-// applied to y).
+// ±3 included (the quotient without a division, see z).  The gradient is
+// the slope where 0 < y < 1 (so dy is df's test applied to y).
 struct HardSigmoid : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   static constexpr bool kZeroD2 = true;
   struct Args {
     double slope, offset;
   };
-  // recip_f, recip_d: 1/inv_slope with inv_slope rounded to float resp.
-  // double first (z's s), computed here: in z, where the loop's stores might
-  // alias the functor, the double division ran once per vector (8.6 cycles
-  // per 16 floats at n = 65536 instead of 3.9).
-  // The float copies (shift_f, inv_f, recip_f) are what a float computation
-  // uses: converting the doubles in the loop (c<T>) cost a vcvtsd2ss per
-  // vector, and GCC merged it into the register of the previous vector's
-  // result, a dependency from one vector to the next (32 cycles per 16
-  // floats instead of 7.5).
+  // recip_d, recip_f: 1/inv_slope with inv_slope rounded to double resp.
+  // float first (z's s).  The float copies are what a float computation
+  // uses: converting the doubles in the loop (c<T>) put a vcvtsd2ss there
+  // that GCC merged into the register of the previous vector's result, a
+  // dependency from one vector to the next (32 cycles per 16 floats, now
+  // 5.7).
   double slope, offset, inv_slope, shift, recip_d;
   float shift_f, inv_f, recip_f;
   TA_HD explicit HardSigmoid(const Args& p)
