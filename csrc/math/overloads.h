@@ -288,28 +288,29 @@ TA_HD Sig2<T> sig2(T x) {
   return {where(pos, r, er), where(pos, er, r)};
 }
 
-// σ(v) and σ(v) + w σ(v) σ(-v), the derivative of x σ(v(x)) with w = x v'(x)
-// (silu, swish: v = w = βx; gelu(tanh)), from one exp: with e = e^{-|v|} and
-// D = 1 + e,
+// σ(v) and σ(v) + w σ(v) σ(-v), the derivative of x σ(v(x)) with
+// w = x·dv, dv = v'(x) (silu, swish: v = x = βx, dv = 1; gelu(tanh)), from
+// one exp: with e = e^{-|v|} and D = 1 + e,
 //   v >= 0: (1 + e (1 + w))/D²,   v < 0: e ((1 + w) + e)/D²,
-// numerators rounded once or twice, no cancellation but the root's
-// (1 + w + e = 0, at v = -1.2785 for silu, where 1 + w is exact): silu' within
-// 3.6 ulps (cond-adjusted, every 331st float in [-90, 90]) where
-// σ + v σ σ(-v) from sig2, rounded six times, reached 67.  w is capped at
-// ±1e30 so that e (1 + w) is 0, not NaN, at ±inf.
+// 1 + w = fma(x, dv, 1) rounded once, numerators rounded once or twice, no
+// cancellation but the root's (1 + w + e = 0, at v = -1.2785 for silu, where
+// 1 + w is exact): silu' within 3.6 ulps (cond-adjusted, every 331st float
+// in [-90, 90]) where σ + v σ σ(-v) from sig2, rounded six times, reached
+// 67.  x is capped at ±1e30 so that e (1 + w) is 0, not NaN, at ±inf (dv is
+// 1 where x can be infinite).
 template <class T>
 struct XSig {
   T s, df;
 };
 template <class T>
-TA_HD XSig<T> xsig(T v, T w) {
+TA_HD XSig<T> xsig(T v, T x, T dv) {
   const T one = c<T>(1);
   const T e = exp(c<T>(0) - abs(v));
   const T d = one + e;
   const T r = one / d;
-  const T wc = clamp_nan(w, c<T>(-1e30), c<T>(1e30));
+  const T opw = mul_add(clamp_nan(x, c<T>(-1e30), c<T>(1e30)), dv, one);
   const auto pos = v >= c<T>(0);
-  const T num = where(pos, mul_add(e, one + wc, one), e * ((one + wc) + e));
+  const T num = where(pos, mul_add(e, opw, one), e * (opw + e));
   return {where(pos, r, e * r), num / (d * d)};
 }
 

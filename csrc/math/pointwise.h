@@ -311,12 +311,20 @@ struct Gelu : PointwiseBase {
   template <class T> TA_HD static T phi(T x) {
     return exp(c<T>(-0.5) * x * x) * c<T>(kInvSqrt2Pi);
   }
-  // v = 2u and its first two derivatives.
+  // v = 2u and its first two derivatives.  2β is held as two numbers of the
+  // type (kB2 + kB2Lo; kB2Lo is 0 for double): v = x·2β + x(kB2Lo + 2βκx²)
+  // and v' = 2β + (kB2Lo + 6βκx²), each rounded once at the end (the small
+  // terms are at most a tenth of the result where it matters): e^{-|v|}
+  // multiplies v's relative error by |v|, and 1 + x v' by x v'/(1 + x v')
+  // (gelu(tanh) f' in float: 4.14 -> 3.18 cond-ulps in benchmarks/accuracy.py).
+  template <class T> static constexpr scalar_of_t<T> kB2 = static_cast<scalar_of_t<T>>(2 * kBeta);
+  template <class T>
+  static constexpr scalar_of_t<T> kB2Lo = static_cast<scalar_of_t<T>>(2 * kBeta - static_cast<double>(kB2<T>));
   template <class T> TA_HD static T v(T x) {
-    return c<T>(2 * kBeta) * (x + c<T>(kKappa) * x * x * x);
+    return mul_add(x, c<T>(kB2<T>), x * mul_add(c<T>(2 * kBeta * kKappa), x * x, c<T>(kB2Lo<T>)));
   }
   template <class T> TA_HD static T dv(T x) {
-    return c<T>(2 * kBeta) * (c<T>(1) + c<T>(3 * kKappa) * x * x);
+    return mul_add(c<T>(6 * kBeta * kKappa), x * x, c<T>(kB2Lo<T>)) + c<T>(kB2<T>);
   }
 
   template <class T> TA_HD T f(T x) const {
@@ -333,7 +341,7 @@ struct Gelu : PointwiseBase {
   template <class T> TA_HD T df(T x) const {
     const T xc = clamp_nan(x, c<T>(-40), c<T>(40));
     if (tanh_approx) {
-      return xsig(v(xc), xc * dv(xc)).df;
+      return xsig(v(xc), xc, dv(xc)).df;
     }
     if constexpr (kFloatVecKernels<T>) {
       return gelu_deriv(x, gelu_parts(x));
@@ -386,14 +394,19 @@ struct Swish : PointwiseBase {
   // bit: σ of a negative argument comes from e/(1 + e) here; xsig).
   template <class T> TA_HD static FDf<T> value_and_deriv(T x, T b) {
     const T v = x * b;
-    const auto s = xsig(v, v);
+    const auto s = xsig(v, v, c<T>(1));
     return {mul0(x, s.s), s.df};
   }
-  template <class T> TA_HD static T second(T x, T b) {
+  // k f''/b (k = b for swish itself; eswish = β silu passes k = β, so that
+  // β joins the same product instead of rounding once more: float64 f''
+  // 5.78 -> 5.29 cond-ulps in benchmarks/accuracy.py, still above 4: the
+  // bracket cancels near v = 2.4 and s·sn rounds several times).
+  template <class T> TA_HD static T second(T x, T b, T k) {
     const T v = x * b;
     const auto s = sig2(v);
-    return mul0(b * (c<T>(2) + v * (s.sn - s.s)), s.s * s.sn);
+    return mul0(k * (c<T>(2) + v * (s.sn - s.s)), s.s * s.sn);
   }
+  template <class T> TA_HD static T second(T x, T b) { return second(x, b, b); }
   template <class T> TA_HD T f(T x) const { return value(x, c<T>(beta)); }
   template <class T> TA_HD T df(T x) const { return value_and_deriv(x, c<T>(beta)).df; }
   static constexpr bool kFusedFDf = true;
@@ -418,7 +431,7 @@ struct Eswish : PointwiseBase {
   TA_HD explicit Eswish(const Args& p) : beta(p.beta), silu(NoArgs{}) {}
   template <class T> TA_HD T f(T x) const { return c<T>(beta) * silu.f(x); }
   template <class T> TA_HD T df(T x) const { return c<T>(beta) * silu.df(x); }
-  template <class T> TA_HD T d2f(T x) const { return c<T>(beta) * silu.d2f(x); }
+  template <class T> TA_HD T d2f(T x) const { return Swish::second(x, c<T>(1), c<T>(beta)); }
 };
 
 // --------------------------------------------------------------------- mish
@@ -452,16 +465,48 @@ struct Mish : PointwiseBase {
     return {t, c<T>(4) * w * w * where(pos, q2, one),
             where(pos, one, q) * inv1q, where(pos, q, one) * inv1q};
   }
+  // f from one division, t written as a sum where that rounds less:
+  //   x > 0:   t = 1 + h,  h = -2q²/(1 + 2q(1 + q)),  f = x + x h (an fma)
+  //   x < -1:  t = q - k,  k = q²(1 + q)/D,  D = q(q + 2) + 2,  f = x q - x k
+  //            (an fma; k/t < q: q's error enters once, not through num/den)
+  //   else:    t = q(q + 2)/D,  f = x t
+  // (float64, benchmarks/accuracy.py: 3 -> 2 strict ulps, the peer's; the
+  // 3 was at x = -7.725).  x is capped at ±1e30 inside
+  // the products, so ±inf give ±inf and -0 (q = 0), not inf·0; x = -0 gives -0.
   template <class T> TA_HD T f(T x) const {
     if constexpr (kFloatVecKernels<T>) {
       return mish_value(x);  // the same function, fewer roundings (fastmath.h)
     } else {
-      return mul0(x, parts(x).t);
+      const T one = c<T>(1), two = c<T>(2);
+      const T q = exp(c<T>(0) - abs(x));
+      const T q2 = q * q;
+      const auto pos = x > c<T>(0), far = x < c<T>(-1);
+      const T num = where(pos, c<T>(-2) * q2, where(far, q2 * (q + one), q * (q + two)));
+      const T den = where(pos, mul_add(two * q, one + q, one), mul_add(q, q + two, two));
+      const T r = num / den;
+      const T xc = clamp_nan(x, c<T>(-1e30), c<T>(1e30));
+      return where(pos, mul_add(xc, r, x), where(far, mul_add(xc, q, xc * (c<T>(0) - r)), x * r));
     }
   }
+  // f' = t + x (1 - t²) σ(x) over one denominator, in q:
+  //   x >= 0:  ((1 + 2q) E + 4x q²(1 + q))/E²,  E = 1 + 2q(1 + q)
+  //   x <  0:  q (4(1 + x) + q (q (q + 4) + 6 + 4x))/D²,  D = q(q + 2) + 2
+  // (x < 0: the numerator (q + 2) D + 4x(1 + q) expanded so that its only
+  // cancellation is the root's, at x = -1.19, between 4(1 + x) and a small
+  // term: float64 5.87 -> 2.49 cond-ulps in benchmarks/accuracy.py; the 5.87
+  // was at x = -2.25, where t + x (1 - t²) σ cancelled).  x is capped at ±1e30 (±inf give 1
+  // and 0, not inf·0).
   template <class T> TA_HD T df(T x) const {
-    const auto p = parts(x);
-    return p.t + mul0(x, p.omt2 * p.sig);
+    const T one = c<T>(1), two = c<T>(2), four = c<T>(4);
+    const T q = exp(c<T>(0) - abs(x));
+    const T xc = clamp_nan(x, c<T>(-1e30), c<T>(1e30));
+    const auto pos = x >= c<T>(0);
+    const T E = mul_add(two * q, one + q, one);
+    const T D = mul_add(q, q + two, two);
+    const T npos = mul_add(one + two * q, E, four * xc * (q * q) * (one + q));
+    const T nneg = q * mul_add(q, mul_add(q, q + four, mul_add(four, xc, c<T>(6))), four * (one + xc));
+    const T den = where(pos, E, D);
+    return where(pos, npos, nneg) / (den * den);
   }
   template <class T> TA_HD T d2f(T x) const {
     const auto p = parts(x);
