@@ -806,8 +806,12 @@ struct TanhExp : PointwiseBase {
   // microcode assist (forward + backward at 2^22 took 34.9 ms, the eager
   // formula 21).
   // (tanh_sech2, not the float tanh/tanh_deriv kernels: with those f'
-  // reached 4.24 ulps in the accuracy report.)
+  // reached 4.24 ulps in the accuracy report.)  The AVX-512 float vector has
+  // a kernel from one exp and two polynomials or one division (fastmath.h).
   template <class T> TA_HD T df(T x) const {
+    if constexpr (kFloatVecKernels<T>) {
+      return tanhexp_deriv(x);
+    }
     const T e = min_nan(exp(x), c<T>(40));
     const auto t = tanh_sech2(e);
     return t.t + mul0(mul0(min_nan(x, c<T>(40)), e), t.sech2);

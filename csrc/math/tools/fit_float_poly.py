@@ -4,6 +4,8 @@ float (the kernels keep them as float constants):
     atan:  atan(s) = s + s^3 P(s^2),  |s| <= tan(pi/8)   (atan, fastmath.h)
     sin:   sin(r)  = r + r^3 S(r^2),  |r| <= pi/4        (trig::kernel, trig.h)
     cos:   cos(r)  = 1 + r^2 C(r^2),  |r| <= pi/4
+    tanhexp': tanh(e)/e = 1 + y T1(y), sech^2(e) = 1 + y S1(y),  y = e^2 <= 1
+           (kTanhOverEm1, kSech2m1: tanhexp_deriv, fastmath.h)
 
 Minimax of the error relative to the function (Lawson's reweighted least
 squares on Chebyshev nodes, against mpmath at 40 digits), one coefficient at
@@ -62,6 +64,19 @@ def cos_t(z):
     return (v - 1) / z, z / v
 
 
+def tanh_over_e_t(z):
+    e = mp.sqrt(z)
+    t = mp.tanh(e) / e
+    return (t - 1) / z, z / t
+
+
+def sech2_t(z):
+    s = 1 / mp.cosh(mp.sqrt(z)) ** 2
+    return (s - 1) / z, z / s
+
+
 fit("atan", float(mp.tan(mp.pi / 8)) * 1.0001, 5, atan_t)
 fit("sin", float(mp.pi / 4) * 1.01, 4, sin_t)
 fit("cos", float(mp.pi / 4) * 1.01, 4, cos_t)
+fit("tanh(e)/e", 1.005, 7, tanh_over_e_t)
+fit("sech2(e)", 1.005, 8, sech2_t)
