@@ -28,6 +28,7 @@
 // overflows or cancels.
 #pragma once
 
+#include "dd.h"
 #include "fastmath.h"
 #include "trig.h"
 #include "../generated/choices.h"
@@ -364,8 +365,35 @@ struct Gelu : PointwiseBase {
     const T p = Phi(xc);
     return {max_nan(x, c<T>(-40)) * p, p + xc * phi(xc)};
   }
+  // f'' of the tanh form in double (kCompensated, dd.h): with t = x², u =
+  // 6βκ t, v' = 2β + u, q = v' + u, the bracket below is B = 2q - |x| v'² +
+  // 2|x| v'² σ(-|v|) (x(σ(-v) - σ(v)) = -|x|(1 - 2σ(-|v|))), every term and
+  // v itself in double-double from β and κ in two parts each, and B σ(v)σ(-v)
+  // rounded once: 5.21 -> ~1 ulps (an extremum of f'' near x = 2 leaves
+  // nothing to the condition number, and B cancels there by 2.3x).
+  static constexpr double kBetaLo = -4.98465440455546e-17;    // √(2/π) - kBeta (mpmath)
+  static constexpr double kKappaLo = 2.1960211427085595e-18;  // 0.044715 - kKappa (mpmath)
+  template <class T> TA_HD static T d2f_tanh_dd(T x) {
+    const Dd<T> c1{c<T>(2 * kBeta), c<T>(2 * kBetaLo)};  // 2β
+    const Dd<T> cv = dd_mul(c1, Dd<T>{c<T>(kKappa), c<T>(kKappaLo)});  // 2βκ
+    const Dd<T> c3 = dd_mul(Dd<T>{c<T>(3), c<T>(0)}, cv);  // 6βκ
+    const Dd<T> t = two_prod(x, x);
+    const Dd<T> u = dd_mul(c3, t);
+    const Dd<T> d1 = dd_add(c1, u);
+    const Dd<T> q = dd_add(d1, u);
+    const Dd<T> ad = dd_mul(Dd<T>{abs(x), c<T>(0)}, dd_mul(d1, d1));  // |x| v'²
+    const Dd<T> v = dd_mul(Dd<T>{x, c<T>(0)}, dd_add(c1, dd_mul(cv, t)));
+    const T av = min_nan(abs(v.hi), c<T>(1500));  // x is within ±40: |v| < 4700
+    const SigSqDd<T> s = sig_sq_dd(av, where(v.hi >= c<T>(0), v.lo, c<T>(0) - v.lo));
+    const Dd<T> b = dd_add(dd_add(Dd<T>{q.hi + q.hi, q.lo + q.lo}, Dd<T>{c<T>(0) - ad.hi, c<T>(0) - ad.lo}),
+                           two_prod(ad.hi + ad.hi, s.m));
+    return s.times(b);
+  }
   template <class T> TA_HD T d2f(T x) const {
     const T xc = clamp_nan(x, c<T>(-40), c<T>(40));
+    if constexpr (kCompensated<T>) {
+      if (tanh_approx) return d2f_tanh_dd(xc);
+    }
     if (tanh_approx) {
       const auto s = sig2(v(xc));
       const T d1 = dv(xc);
@@ -401,8 +429,18 @@ struct Swish : PointwiseBase {
   // β joins the same product instead of rounding once more: float64 f''
   // 5.78 -> 5.29 cond-ulps in benchmarks/accuracy.py, still above 4: the
   // bracket cancels near v = 2.4 and s·sn rounds several times).
+  // In double (kCompensated, dd.h) the bracket is (2 - |v|) + 2|v| σ(-|v|)
+  // (2 - |v| exact where it cancels, 1 < |v| < 4) and the whole product is
+  // carried in double-double, rounded once: float64 f'' 5.29 -> ~1 ulps.
   template <class T> TA_HD static T second(T x, T b, T k) {
     const T v = x * b;
+    if constexpr (kCompensated<T>) {
+      const T a = min_nan(abs(v), c<T>(1500));  // beyond, f'' is 0
+      const SigSqDd<T> s = sig_sq_dd(a, c<T>(0));
+      const Dd<T> br = dd_add(two_sum(c<T>(2), c<T>(0) - a), two_prod(a + a, s.m));
+      const T r = s.times(dd_mul(Dd<T>{k, c<T>(0)}, br));
+      return where(abs(v) == inf<T>(), c<T>(0), r);  // the limit +0, as mul0 gives below
+    }
     const auto s = sig2(v);
     return mul0(k * (c<T>(2) + v * (s.sn - s.s)), s.s * s.sn);
   }
@@ -851,6 +889,12 @@ struct Squareplus : PointwiseBase {
   };
   double b;
   TA_HD explicit Squareplus(const Args& p) : b(p.b) {}
+  // b beyond kBigB (x² + b, or the h³ of f'', would overflow; 1e20 leaves b/x²
+  // below 2^-53 where h is taken as |x|): f(x; b) = σ f(x/σ; b/σ²), with
+  // σ = kScale a power of two (exact), f' likewise and f'' divided by σ.
+  template <class S> static constexpr double kBigB = sizeof(S) == 4 ? 1e20 : 1e200;
+  template <class S> static constexpr double kScale = sizeof(S) == 4 ? 0x1p32 : 0x1p332;
+  template <class S> TA_HD Squareplus scaled() const { return Squareplus(Args{b / (kScale<S> * kScale<S>)}); }
   // |x|, s = x² + b rounded once (an fma), h = √s (|x| beyond kSqrtLarge).
   template <class T>
   struct Parts {
@@ -863,24 +907,40 @@ struct Squareplus : PointwiseBase {
     const auto large = ax > c<T>(Precision<scalar_of_t<T>>::kSqrtLarge);
     return {ax, s, where(large, ax, sqrt(s)), large};
   }
+  // The float vector has a kernel without sqrt and division (fastmath.h),
+  // for b from 1e-30 (the same for every element of a call).  Where h is |x|
+  // and x < 0, b/(2(h - x)) is (b/2)/|x|/2: 2|x| may overflow.
   template <class T> TA_HD T f(T x) const {
-    const T hh = parts(x).h;
-    return where(x >= c<T>(0), c<T>(0.5) * x + c<T>(0.5) * hh, c<T>(0.5 * b) / (hh - x));
+    using S = scalar_of_t<T>;
+    if (b > kBigB<S>) return c<T>(kScale<S>) * scaled<S>().f(x * c<T>(1 / kScale<S>));
+    if constexpr (kFloatVecKernels<T>) {
+      const float bf = static_cast<float>(b);
+      if (bf >= 1e-30f) return squareplus_value(x, bf, static_cast<float>(0.5 * b));
+    }
+    const auto p = parts(x);
+    const T neg = where(p.large, c<T>(0.5) * (c<T>(0.5 * b) / p.ax), c<T>(0.5 * b) / (p.h - x));
+    return where(x >= c<T>(0), c<T>(0.5) * x + c<T>(0.5) * p.h, neg);
   }
   // x < 0: b/(2 h (h - x)) with h (h - x) = (x² + b) - x h, both terms
   // positive and the sum rounded once (an fma): 2.4 ulps in float, so no
-  // evaluation in double (h (h - x) rounded three times: 5.0).
+  // evaluation in double (h (h - x) rounded three times: 5.0).  Where h is
+  // |x|: (b/4)/|x|/|x| (x² may overflow).
   template <class T> TA_HD T df(T x) const {
+    using S = scalar_of_t<T>;
+    if (b > kBigB<S>) return scaled<S>().df(x * c<T>(1 / kScale<S>));
     const auto p = parts(x);
     // x/h is 1 to the type's precision where h is |x| (and at +inf)
     const T r = where(p.h == p.ax, c<T>(1), x / p.h);
-    const T d = where(p.large, p.h * (p.h - x), mul_add(c<T>(0) - x, p.h, p.s));
-    return where(x >= c<T>(0), c<T>(0.5) + c<T>(0.5) * r, c<T>(0.5 * b) / d);
+    const T neg = where(p.large, (c<T>(0.25 * b) / p.ax) / p.ax, c<T>(0.5 * b) / mul_add(c<T>(0) - x, p.h, p.s));
+    return where(x >= c<T>(0), c<T>(0.5) + c<T>(0.5) * r, neg);
   }
-  // h³ = s h: two roundings fewer than h·h·h (float64: 5 -> 3.7 ulps).
+  // h³ = s h: two roundings fewer than h·h·h (float64: 5 -> 3.7 ulps);
+  // (b/2)/|x|/|x|/|x| where h is |x|.
   template <class T> TA_HD T d2f(T x) const {
+    using S = scalar_of_t<T>;
+    if (b > kBigB<S>) return c<T>(1 / kScale<S>) * scaled<S>().d2f(x * c<T>(1 / kScale<S>));
     const auto p = parts(x);
-    return c<T>(0.5 * b) / where(p.large, p.ax * p.ax * p.ax, p.s * p.h);
+    return where(p.large, ((c<T>(0.5 * b) / p.ax) / p.ax) / p.ax, c<T>(0.5 * b) / (p.s * p.h));
   }
 };
 

@@ -2,7 +2,7 @@
 //
 // Two properties the library's sin(x * w0) did not have:
 //
-// * The product w·x is kept unrounded (a float-float pair, or double), and
+// * The product w·x is kept unrounded (a float-float pair, or double-double), and
 //   for double inputs a product that overflows is reduced first (fmod by
 //   2π/w): sine(x) of a finite x is never NaN, and a float input loses
 //   nothing to the rounding of w·x.
@@ -47,11 +47,22 @@ constexpr double kLimit = 1048576.0;  // 2^20: |k| < 2^20, the products above st
 
 // sin(u) (cos_kind false) or cos(u), u = w·x in double; the fallback of the
 // vector kernel and the scalar path (CUDA, jets' value).
+// w·x = u + ul exactly (ul from an fma; 0 where w is a power of two), and
+// sin(u + ul) = sin u cos ul + cos u sin ul: for |u| beyond 2^53, ul is
+// itself whole radians, and the rounding of w·x would decide the result
+// (float64 cosine[w0=2.5] f' at x = -2.3e16: 1.076 for -2.4997).
 TA_HD double scalar(double x, double w, bool cos_kind) {
   double u = x * w;
   // x - x is 0 exactly for finite x (NaN for inf and NaN)
-  if (u - u != 0.0 && x - x == 0.0) u = ::fmod(x, kTwoPi / w) * w;  // w·x overflowed
-  return cos_kind ? ::cos(u) : ::sin(u);
+  if (u - u != 0.0 && x - x == 0.0) {  // w·x overflowed
+    u = ::fmod(x, kTwoPi / w) * w;
+    return cos_kind ? ::cos(u) : ::sin(u);
+  }
+  const double ul = ::fma(x, w, -u);
+  const double s = ::sin(u), co = ::cos(u);
+  if (!(ul != 0.0)) return cos_kind ? co : s;
+  const double sl = ::sin(ul), cl = ::cos(ul);
+  return cos_kind ? ::fma(co, cl, -(s * sl)) : ::fma(s, cl, co * sl);
 }
 
 }  // namespace trig
@@ -101,7 +112,9 @@ inline Reduced reduce(const VD& u, bool cos_kind) {
 template <bool kForFloat = false>
 inline VD kernel(const VD& x, double w, double a, bool cos_kind) {
   const VD u = x * VD(w);
-  const auto [r, q] = reduce(u, cos_kind);
+  auto [r, q] = reduce(u, cos_kind);
+  // the product's rounding error (below 2^-33 here) joins r, as scalar() does
+  if (w != 1.0) r = r + at::vec::fmsub(x, VD(w), u);
   const VD r2 = r * r;
   VD ps, pc;
   if constexpr (kForFloat) {
