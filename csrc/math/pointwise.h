@@ -928,6 +928,10 @@ struct Squareplus : PointwiseBase {
   template <class T> TA_HD T df(T x) const {
     using S = scalar_of_t<T>;
     if (b > kBigB<S>) return scaled<S>().df(x * c<T>(1 / kScale<S>));
+    if constexpr (kFloatVecKernels<T>) {  // the same without sqrt and division (fastmath.h)
+      const float bf = static_cast<float>(b);
+      if (bf >= 1e-30f) return squareplus_deriv(x, bf, static_cast<float>(0.5 * b), static_cast<float>(0.25 * b));
+    }
     const auto p = parts(x);
     // x/h is 1 to the type's precision where h is |x| (and at +inf)
     const T r = where(p.h == p.ax, c<T>(1), x / p.h);
