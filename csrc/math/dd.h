@@ -60,12 +60,14 @@ TA_HD Dd<T> dd_mul(const Dd<T>& a, const Dd<T>& b) {
   return two_sum(p.hi, mul_add(a.hi, b.lo, mul_add(a.lo, b.hi, p.lo)));
 }
 
-// a/b rounded once (to within about 2^-100 relative before that rounding).
+// a/b rounded once, given inv ≈ 1/b.hi (to a few ulps: the residual step
+// corrects q = a.hi·inv to about 2^-100 relative before that rounding), so
+// that one division can serve several quotients.
 template <class T>
-TA_HD T dd_div(const Dd<T>& a, const Dd<T>& b) {
-  const T q = a.hi / b.hi;
+TA_HD T dd_div(const Dd<T>& a, const Dd<T>& b, T inv) {
+  const T q = a.hi * inv;
   const T r = mul_add(c<T>(0) - q, b.hi, a.hi) + (a.lo - q * b.lo);
-  return q + r / b.hi;
+  return mul_add(r, inv, q);
 }
 
 // v·2^n for an integral n (exact unless the result is subnormal).
@@ -87,7 +89,7 @@ inline Vec<double> scale_pow2(const Vec<double>& v, const Vec<double>& n) {
 // e^{-(a + al)} = 2^{-n} (E.hi + E.lo), for 0 <= a <= 1500 (|al| tiny), E in
 // [0.7, 1.42] to about 2^-57 relative: n = round(a/ln 2), r = a + al - n
 // ln 2 with ln 2 in three parts (n·L1 exact for n < 2^13), e^{-r} = 1 - r +
-// r² Q(r) (Taylor to r^16: truncation below 2^-75 for |r| <= 0.35) with
+// r² Q(r) (Taylor to r^14: truncation below 2^-63 for |r| <= ln 2/2) with
 // only the small tail r² Q rounded, in double.  E is kept apart from 2^{-n}
 // so that a result of normal magnitude does not go through a subnormal e.
 template <class T>
@@ -104,10 +106,9 @@ TA_HD ExpDd<T> exp_neg_dd(T a, T al) {
   const Dd<T> t = two_prod(n, c<T>(kL2));
   const Dd<T> r = two_sum(r1, c<T>(0) - t.hi);
   const T rlo = r.lo + ((al - t.lo) - n * c<T>(kL3));
-  constexpr double kQ[] = {1.0 / 2,           -1.0 / 6,          1.0 / 24,          -1.0 / 120,
-                           1.0 / 720,         -1.0 / 5040,       1.0 / 40320,       -1.0 / 362880,
-                           1.0 / 3628800,     -1.0 / 39916800,   1.0 / 479001600,   -1.0 / 6227020800,
-                           1.0 / 87178291200, -1.0 / 1307674368000, 1.0 / 20922789888000};
+  constexpr double kQ[] = {1.0 / 2,       -1.0 / 6,        1.0 / 24,         -1.0 / 120,     1.0 / 720,
+                           -1.0 / 5040,   1.0 / 40320,     -1.0 / 362880,    1.0 / 3628800,  -1.0 / 39916800,
+                           1.0 / 479001600, -1.0 / 6227020800, 1.0 / 87178291200};
   const T tail = r.hi * r.hi * horner(r.hi, kQ);
   const Dd<T> s = two_sum(c<T>(1), c<T>(0) - r.hi);
   // e^{-(rh + rlo)} = e^{-rh}(1 - rlo): the -rlo term joins the low part
@@ -118,21 +119,25 @@ TA_HD ExpDd<T> exp_neg_dd(T a, T al) {
 // σ(v) σ(-v) = 2^{-n} E / D² with e^{-|v|} = 2^{-n} E and D = 1 + e^{-|v|},
 // for |v| = a + al, 0 <= a <= 1500; m = σ(-|v|) rounded (to about 2 ulps).
 // times(B) = B σ(v) σ(-v) rounded once (B a Dd), for f'' = B σ(v) σ(-v).
+// One division: 1/D, whose square serves 1/D² (dd_div corrects it).
 template <class T>
 struct SigSqDd {
   ExpDd<T> e;
   Dd<T> d2;
+  T inv2;  // ≈ 1/D²
   T m;
   TA_HD T times(const Dd<T>& b) const {
-    return scale_pow2(dd_div(dd_mul(b, e.E), d2), c<T>(0) - e.n);
+    return scale_pow2(dd_div(dd_mul(b, e.E), d2, inv2), c<T>(0) - e.n);
   }
 };
 template <class T>
 TA_HD SigSqDd<T> sig_sq_dd(T a, T al) {
   const ExpDd<T> e = exp_neg_dd(a, al);
   const T nn = c<T>(0) - e.n;
-  const Dd<T> d = dd_add(Dd<T>{c<T>(1), c<T>(0)}, Dd<T>{scale_pow2(e.E.hi, nn), scale_pow2(e.E.lo, nn)});
-  return {e, dd_mul(d, d), scale_pow2(e.E.hi, nn) / d.hi};
+  const T eh = scale_pow2(e.E.hi, nn);
+  const Dd<T> d = dd_add(Dd<T>{c<T>(1), c<T>(0)}, Dd<T>{eh, scale_pow2(e.E.lo, nn)});
+  const T inv = c<T>(1) / d.hi;
+  return {e, dd_mul(d, d), inv * inv, eh * inv};
 }
 
 }  // namespace TA_NS
