@@ -297,6 +297,19 @@ inline VecF gelu_deriv(const VecF& x, const GeluParts& g) {
 #endif
 
 #if defined(CPU_CAPABILITY_AVX512)
+// √s from y ≈ 1/√s (vrsqrt14ps, 2^-14, or better): s·y and one Newton step
+// on h itself, h += (s - h²)/(2h) with 1/(2h) ≈ y/2.  And 1/d from vrcp14ps
+// and one Newton step.  (The 14-bit estimates are exact functions of their
+// input on a given CPU, so results depend only on the input.)
+inline VecF sqrt_from_rsqrt(const VecF& s, const VecF& y) {
+  const VecF h = s * y;
+  return at::vec::fmadd(y * VecF(0.5f), VecF(_mm512_fnmadd_ps(h, h, s)), h);
+}
+inline VecF rcp_newton(const VecF& d) {
+  const VecF rc = _mm512_rcp14_ps(d);
+  return at::vec::fmadd(rc, VecF(_mm512_fnmadd_ps(d, rc, VecF(1.0f))), rc);
+}
+
 // bent_identity(x) = x + x g/2, g = xc/(1 + h), h = sqrt(xc² + 1), xc = x
 // capped at ±1e18 (h is |x| beyond), without vsqrtps and vdivps, which
 // share one port and were 17 of the 17.2 cycles per 16 floats: h from
@@ -305,18 +318,13 @@ inline VecF gelu_deriv(const VecF& x, const GeluParts& g) {
 // residual folded back (g0 + rc (xc - g0 d)), then one fma.  9.8 cycles;
 // every 331st float to 2e38: 2.32 ulps (the division form: 2.71).  x is
 // capped at ±FLT_MAX in the product so that ±inf give ±inf, not inf - inf.
-// (The 14-bit estimates are exact functions of their input on a given
-// CPU, so the result depends only on x.)
 inline VecF bent_identity_value(const VecF& x) {
   const VecF one(1.0f);
   const VecF xc = clamp_nan(x, VecF(-1e18f), VecF(1e18f));
   const VecF s = at::vec::fmadd(xc, xc, one);
-  const VecF y = _mm512_rsqrt14_ps(s);
-  VecF h = s * y;
-  h = at::vec::fmadd(y * VecF(0.5f), VecF(_mm512_fnmadd_ps(h, h, s)), h);
+  const VecF h = sqrt_from_rsqrt(s, _mm512_rsqrt14_ps(s));
   const VecF d = h + one;
-  VecF rc = _mm512_rcp14_ps(d);
-  rc = at::vec::fmadd(rc, VecF(_mm512_fnmadd_ps(d, rc, one)), rc);
+  const VecF rc = rcp_newton(d);
   const VecF g0 = xc * rc;
   const VecF g = at::vec::fmadd(rc, VecF(_mm512_fnmadd_ps(g0, d, xc)), g0);
   return at::vec::fmadd(clamp_nan(x, VecF(-3.4028235e38f), VecF(3.4028235e38f)) * VecF(0.5f), g, x);
@@ -336,16 +344,11 @@ inline VecF bent_identity_value(const VecF& x) {
 inline VecF squareplus_value(const VecF& x, float b, float hb) {
   const VecF xc = clamp_nan(x, VecF(-1e18f), VecF(1e18f));
   const VecF s = at::vec::fmadd(xc, xc, VecF(b));
-  const VecF y = _mm512_rsqrt14_ps(s);
-  VecF h = s * y;
-  h = at::vec::fmadd(y * VecF(0.5f), VecF(_mm512_fnmadd_ps(h, h, s)), h);
-  const VecF d = h - xc;
-  VecF rc = _mm512_rcp14_ps(d);
-  rc = at::vec::fmadd(rc, VecF(_mm512_fnmadd_ps(d, rc, VecF(1.0f))), rc);
+  const VecF h = sqrt_from_rsqrt(s, _mm512_rsqrt14_ps(s));
   const VecF ax = abs(x);
   const VecF half(0.5f);
-  VecF neg = VecF(hb) * rc;
-  if (_mm512_cmp_ps_mask(x, VecF(-1e18f), _CMP_LT_OQ) != 0) {
+  VecF neg = VecF(hb) * rcp_newton(h - xc);
+  if (any(x < VecF(-1e18f))) {
     neg = where(x < VecF(-1e18f), VecF(0.5f) * (VecF(hb) / ax), neg);  // 2|x| may overflow
   }
   return where(x >= VecF(0.0f), half * x + half * where(ax > VecF(1e18f), ax, h), neg);
@@ -366,15 +369,11 @@ inline VecF squareplus_deriv(const VecF& x, float b, float hb, float qb) {
   const VecF s = at::vec::fmadd(xc, xc, VecF(b));
   const VecF y = _mm512_rsqrt14_ps(s);
   const VecF r = at::vec::fmadd(half * y, VecF(_mm512_fnmadd_ps(s * y, y, one)), y);  // 1/h
-  VecF h = s * r;
-  h = at::vec::fmadd(half * r, VecF(_mm512_fnmadd_ps(h, h, s)), h);
+  const VecF h = sqrt_from_rsqrt(s, r);
   const VecF pos = at::vec::fmadd(half * xc, r, half);
-  const VecF d = at::vec::fmadd(VecF(0.0f) - xc, h, s);
-  VecF rc = _mm512_rcp14_ps(d);
-  rc = at::vec::fmadd(rc, VecF(_mm512_fnmadd_ps(d, rc, one)), rc);
-  VecF neg = VecF(hb) * rc;
+  VecF neg = VecF(hb) * rcp_newton(at::vec::fmadd(VecF(0.0f) - xc, h, s));
   const VecF ax = abs(x);
-  if (_mm512_cmp_ps_mask(ax, VecF(1e18f), _CMP_GT_OQ) != 0) {
+  if (any(ax > VecF(1e18f))) {
     neg = where(ax > VecF(1e18f), (VecF(qb) / ax) / ax, neg);
   }
   return where(x >= VecF(0.0f), where(ax > VecF(1e18f), one, pos), neg);
