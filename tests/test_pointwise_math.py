@@ -272,6 +272,40 @@ def test_capability_env_and_errors():
     assert ta.cpu_capability() == prev
 
 
+_PREFETCH_SCRIPT = """
+import sys, torch, torch_activations as ta
+x = (torch.arange(70001, dtype=torch.float32) * 0.00037 - 13).requires_grad_()
+outs = []
+F = ta.functional
+for f in (F.relu, F.gelu, F.silu, F.tanh):
+    y = f(x)
+    (g,) = torch.autograd.grad(y.sum(), x)
+    outs += [y.detach(), g]
+torch.save(outs, sys.argv[1])
+"""
+
+
+def test_prefetch_env_same_bits(tmp_path):
+    """TORCH_ACTIVATIONS_CPU_PREFETCH (capability.h: whether the contiguous
+    loops prefetch ahead) changes speed only: 0 and 1 give the same bits, and
+    any other value is an error that names the variable."""
+    import os
+    import subprocess
+    results = {}
+    for v in ("0", "1", "2"):
+        out = tmp_path / f"p{v}.pt"
+        env = dict(os.environ, TORCH_ACTIVATIONS_CPU_PREFETCH=v)
+        r = subprocess.run([sys.executable, "-c", _PREFETCH_SCRIPT, str(out)], env=env,
+                           capture_output=True, text=True, timeout=300)
+        if v == "2":
+            assert r.returncode != 0 and "TORCH_ACTIVATIONS_CPU_PREFETCH must be 0 or 1" in r.stderr, r.stderr[-2000:]
+        else:
+            assert r.returncode == 0, r.stderr[-2000:]
+            results[v] = torch.load(out)
+    for a, b in zip(results["0"], results["1"]):
+        assert torch.equal(a.view(torch.int32), b.view(torch.int32))
+
+
 _HIGH = [c for c in CASE_LIST if CASES[c[0]].mp is not None and not CASES[c[0]].piecewise_linear
          and not CASES[c[0]].piecewise_constant]
 

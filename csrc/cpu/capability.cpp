@@ -127,6 +127,23 @@ KernelSet kernels_of(int cap) {
 
 }  // namespace
 
+bool software_prefetch() {
+  static const bool on = [] {
+    if (const char* env = std::getenv("TORCH_ACTIVATIONS_CPU_PREFETCH")) {
+      const std::string v = env;
+      if (v == "0" || v == "1") return v == "1";
+      TORCH_CHECK(v.empty(), "torch_activations: TORCH_ACTIVATIONS_CPU_PREFETCH must be 0 or 1, got '", v, "'");
+    }
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return !__builtin_cpu_is("amd");
+#else
+    return true;
+#endif
+  }();
+  return on;
+}
+
 const char* capability_name(int cap) {
   switch (cap) {
     case kAvx512:

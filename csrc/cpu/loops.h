@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "../math/config.h"
+#include "capability.h"
 
 namespace ta::cpu {
 inline namespace CPU_CAPABILITY {
@@ -65,7 +66,8 @@ struct VecLoop {
     }
   }
 
-  // Contiguous inputs are prefetched 4 KiB ahead: a kernel whose arithmetic
+  // Contiguous inputs are prefetched 4 KiB ahead where software_prefetch()
+  // says so (capability.h: Intel, not AMD): a kernel whose arithmetic
   // fills the out-of-order window otherwise waits on memory once the data
   // leave the caches (2^22 floats, one thread: gelu 19.2 -> 17.6, sigmoid
   // 13.7 -> 12.5, silu 21.9 -> 19.7 cycles per 16 floats; a copy takes 11.5).
@@ -80,6 +82,24 @@ struct VecLoop {
 #endif
   }
 
+  // The full vectors of contiguous operands; returns how many elements they
+  // covered.
+  template <bool kPrefetch>
+  static int64_t full_vectors(const Op& op_in, char* const* data, int64_t n) {
+    const Op op = op_in;  // (a local, as in run)
+    int64_t i = 0;
+    for (; i + kV <= n; i += kV) {
+      std::array<Vec, NIn> in;
+      for (int k = 0; k < NIn; ++k) {
+        if constexpr (kPrefetch) prefetch(data[NOut + k] + i * kSize);
+        in[k] = Vec::loadu(data[NOut + k] + i * kSize);
+      }
+      const std::array<Vec, NOut> out = apply(op, in);
+      for (int k = 0; k < NOut; ++k) out[k].store(data[k] + i * kSize);
+    }
+    return i;
+  }
+
   // n elements; data[0..NOut) are the outputs, then the inputs; strides in
   // bytes.  op is copied to a local first: the stores through data might
   // alias the caller's op, so its parameters (and what a functor derives
@@ -92,15 +112,7 @@ struct VecLoop {
     for (int k = 0; k < NOut + NIn; ++k) contiguous = contiguous && strides[k] == kSize;
     int64_t i = 0;
     if (contiguous) {
-      for (; i + kV <= n; i += kV) {
-        std::array<Vec, NIn> in;
-        for (int k = 0; k < NIn; ++k) {
-          prefetch(data[NOut + k] + i * kSize);
-          in[k] = Vec::loadu(data[NOut + k] + i * kSize);
-        }
-        const std::array<Vec, NOut> out = apply(op, in);
-        for (int k = 0; k < NOut; ++k) out[k].store(data[k] + i * kSize);
-      }
+      i = software_prefetch() ? full_vectors<true>(op, data, n) : full_vectors<false>(op, data, n);
       if (i < n) {
         const int64_t m = n - i;
         std::array<Vec, NIn> in;
