@@ -99,7 +99,8 @@ PATHS = (("ours", "vector path"), ("strided", "strided path"))
 # algorithm matches the peer at its speed.  strict=True: a fix shows up as
 # XPASS and this list must shrink.
 _FORWARD_BEHIND_PEER = {
-    "tanh": "1.83 vs 0.56 ulp", "arctan": "2.02 vs 0.50 ulp",
+    # the peer depends on the machine: Intel (MKL VML) 0.56 / 0.50, AMD EPYC 0.51 / 0.80
+    "tanh": "1.83 vs 0.51-0.56 ulp", "arctan": "2.02 vs 0.50-0.80 ulp",
 }
 _BEYOND_4_ULP = {}
 
