@@ -298,7 +298,7 @@ def test_prefetch_env_same_bits(tmp_path):
         r = subprocess.run([sys.executable, "-c", _PREFETCH_SCRIPT, str(out)], env=env,
                            capture_output=True, text=True, timeout=300)
         if v == "2":
-            assert r.returncode != 0 and "TORCH_ACTIVATIONS_CPU_PREFETCH must be 0 or 1" in r.stderr, r.stderr[-2000:]
+            assert r.returncode != 0 and "RuntimeError: torch_activations: TORCH_ACTIVATIONS_CPU_PREFETCH must be 0 or 1" in r.stderr, r.stderr[-2000:]
         else:
             assert r.returncode == 0, r.stderr[-2000:]
             results[v] = torch.load(out)
