@@ -4,6 +4,8 @@ by autograd, and mpmath at high precision), the catalog's numerical rules at
 extreme inputs, half types, and agreement between instruction sets."""
 
 import math
+import os
+import subprocess
 import sys
 
 import mpmath as mp
@@ -289,8 +291,6 @@ def test_prefetch_env_same_bits(tmp_path):
     """TORCH_ACTIVATIONS_CPU_PREFETCH (capability.h: whether the contiguous
     loops prefetch ahead) changes speed only: 0 and 1 give the same bits, and
     any other value is an error that names the variable."""
-    import os
-    import subprocess
     results = {}
     for v in ("0", "1", "2"):
         out = tmp_path / f"p{v}.pt"

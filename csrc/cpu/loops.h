@@ -83,10 +83,9 @@ struct VecLoop {
   }
 
   // The full vectors of contiguous operands; returns how many elements they
-  // covered.
+  // covered.  op by value: a local, for the reason run copies it.
   template <bool kPrefetch>
-  static int64_t full_vectors(const Op& op_in, char* const* data, int64_t n) {
-    const Op op = op_in;  // (a local, as in run)
+  static int64_t full_vectors(const Op op, char* const* data, int64_t n) {
     int64_t i = 0;
     for (; i + kV <= n; i += kV) {
       std::array<Vec, NIn> in;
