@@ -20,7 +20,13 @@ with every parameter set of tests/cases.py (the catalog default first;
   (grad_outputs strided the same way); the report says whether the two paths
   give bitwise identical f, f', f'' (NaN == NaN);
 * the torch peer (tests/reference.py TORCH_PEERS) on the contiguous tensor;
-  f' and f'' where torch's autograd supports them.
+  f' and f'' where torch's autograd supports them;
+* with ``--formula``, for the ops without a torch peer: the catalog formula
+  a user would write instead (tests/reference.py ``formula``), in eager
+  torch (f, f', f'') and under ``torch.compile`` (f, and f' from the
+  compiled backward): what benchmarks/run.py times as "eager formula" and
+  "compiled formula", so that a speed ratio against them can be read beside
+  what each computes.
 
 Sweep (float32; ``--points N``, default 10^6, sets the first two parts;
 at least N unique points in all): 0.64·N log-spaced magnitudes from the
@@ -200,6 +206,30 @@ def _functional(name: str, params: dict) -> Callable:
     return lambda t: fn(t, **params)
 
 
+def _formula(name: str, params: dict) -> Callable:
+    fn = reference.formula(name)
+    return lambda t: fn(t, **params)
+
+
+def compiled_derivs(fn: Callable, x: torch.Tensor) -> Tuple[List[Optional[torch.Tensor]], str]:
+    """f and f' of ``torch.compile(fn)`` (f' from the compiled backward of a
+    forward on an input that requires grad, as benchmarks/run.py times it);
+    f'' is not measured (None)."""
+    out: List[Optional[torch.Tensor]] = [None, None, None]
+    note = ""
+    try:
+        torch._dynamo.reset()
+        cf = torch.compile(fn, dynamic=False)
+        with torch.no_grad():
+            out[0] = cf(x.detach().clone()).detach().clone()
+        xs = x.detach().clone().requires_grad_(True)
+        cf(xs).backward(torch.ones_like(xs))
+        out[1] = xs.grad.detach().clone()
+    except Exception as e:  # no compiler on this machine, ...
+        note = f"{type(e).__name__}: {str(e).splitlines()[0][:120]}"
+    return out, note
+
+
 def _peer(name: str, params: dict) -> Optional[Callable]:
     p = reference.TORCH_PEERS.get(name)
     if p is None:
@@ -367,6 +397,10 @@ def _summary(x, ours, m, top: int = 5) -> Dict[str, Any]:
         s[f"x_{key}"] = float(x[i]) if a.size else math.nan
         s[f"ours_{key}"] = float(ours[i]) if a.size else math.nan
         s[f"exact_{key}"] = float(m["ref"][i]) if a.size else math.nan
+    near = np.abs(x) <= 10.0  # the grid's range: what the formulas meet in a model
+    for key in ("strict", "cond"):
+        a = m[key][near]
+        s[f"max_{key}_10"] = float(a.max()) if a.size else 0.0
     worst = np.argsort(-m["cond"], kind="stable")[:top]
     s["worst"] = [{"x": float(x[i]), "ours": float(ours[i]), "exact": float(m["ref"][i]),
                    "cond_ulp": float(m["cond"][i]), "strict_ulp": float(m["strict"][i])}
@@ -381,7 +415,7 @@ def _summary(x, ours, m, top: int = 5) -> Dict[str, Any]:
 
 def measure_case(name: str, params: dict, dtype: str = "float32", n_points: int = 10**6,
                  f64_points: int = 2000, refine: int = 32, peer: bool = True, strided: bool = True,
-                 neighbours: int = 300, span: int = 32) -> Dict[str, Any]:
+                 neighbours: int = 300, span: int = 32, formula: bool = False) -> Dict[str, Any]:
     """Every metric of one case and dtype: {"rows": [one per order], ...}."""
     t0 = time.perf_counter()
     n = f64_points if dtype == "float64" else n_points
@@ -397,6 +431,9 @@ def measure_case(name: str, params: dict, dtype: str = "float32", n_points: int 
     pf = _peer(name, params) if peer else None
     if pf is not None:
         impls["peer"] = autograd_derivs(pf, xt)
+    elif formula:
+        impls["formula"] = autograd_derivs(_formula(name, params), xt)
+        impls["compiled"] = compiled_derivs(_formula(name, params), xt)
 
     if dtype == "float64":
         exact = RX.mp_many(name, x, params)
@@ -642,6 +679,31 @@ def render_markdown(results: List[Dict[str, Any]], validation: List[Dict[str, An
                     f"{_num(p['max_cond']) if p else ('n/a' if r.get('peer_note') else '–')} | "
                     f"{_num(st['max_cond']) if st else '–'} | {_eq(r.get('vector_vs_strided'))} |")
         L.append("")
+    frows = [r for res in results for r in res["rows"] if "formula" in r]
+    if frows:
+        L.append("## Against the formula (ops without a torch peer, `--formula`)")
+        L.append("")
+        L.append("The catalog formula of tests/reference.py in eager torch and under torch.compile (what "
+                 "benchmarks/run.py times as the eager and compiled formula), measured like ours: max "
+                 "cond ulp over the whole sweep and over |x| <= 10 (the uniform grid, kinks and zeros "
+                 "there: the range a model's activations meet), and the non-finite / flushed / special "
+                 "counts (f'' is not measured for the compiled formula).")
+        L.append("")
+        L.append("| case | dtype | order | ours cond | ours cond, abs(x) <= 10 | formula cond | "
+                 "formula cond, abs(x) <= 10 | formula nonfin/flush/spec | compiled cond | "
+                 "compiled cond, abs(x) <= 10 | compiled nonfin/flush/spec |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+
+        def cols(m, counts=True):
+            if m is None:
+                return "– | – | –" if counts else "– | –"
+            c = f"{_num(m['max_cond'])} | {_num(m['max_cond_10'])}"
+            return c + (f" | {m['nonfinite']}/{m['flushed']}/{m['special']}" if counts else "")
+
+        for r in frows:
+            L.append(f"| {r['case']} | {r['dtype']} | {ORDER_NAMES[r['order']]} | "
+                     f"{cols(r['ours'], counts=False)} | {cols(r.get('formula'))} | {cols(r.get('compiled'))} |")
+        L.append("")
     notes = sorted({(r["case"], r["dtype"], r.get("peer_note")) for res in results for r in res["rows"]
                     if r.get("peer_note")})
     if notes:
@@ -699,6 +761,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--validate-points", type=int, default=1500,
                    help="points per case for validating the float64 references (0: skip)")
     p.add_argument("--no-peer", action="store_true", help="skip the torch peer")
+    p.add_argument("--formula", action="store_true",
+                   help="also measure the eager and compiled catalog formula of the ops without a peer")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     p.add_argument("--out", default=os.path.join(_HERE, "results"), help="output directory")
     p.add_argument("--tag", default="", help="a name in the output file names")
@@ -739,7 +803,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for dt in dtypes:
         for name, params in cases:
             res = measure_case(name, params, dt, n_points=args.points, f64_points=args.f64_points,
-                               refine=args.refine, peer=not args.no_peer)
+                               refine=args.refine, peer=not args.no_peer, formula=args.formula)
             r = res["rows"]
             _say(f"  {dt:8s} {res['case']:36s} cond " + " / ".join(
                 _num(x["ours"]["max_cond"]) if x["ours"] else "–" for x in r)

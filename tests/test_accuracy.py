@@ -400,3 +400,22 @@ def test_squareplus_extreme_b(b, dtype):
         assert float(err.max()) <= TOL, (f"b={b} {ORDER_NAMES[order]}: {float(err.max()):.3g} ulp at "
                                          f"x={xs[int(torch.nonzero(normal)[i])]}: {float(g[normal][i])!r} vs "
                                          f"{float(e[normal][i])!r}")
+
+
+# The report's --formula columns (ops without a peer): the eager and the
+# compiled catalog formula are measured, not ours again.  sine(w0 = 30)'s
+# formula rounds w0·x before the sine (tens of ulps for |x| of a few units),
+# ours keeps the product unrounded (trig.h): the formula must measure worse.
+def test_report_measures_the_formula():
+    res = acc.measure_case("sine", {"w0": 30.0}, "float32", n_points=4000, refine=2, peer=True,
+                           strided=False, neighbours=20, span=4, formula=True)
+    f = res["rows"][0]
+    assert f["ours"] is not None and f.get("formula") is not None, f
+    assert f.get("compiled") is not None or f.get("compiled_note"), f
+    assert f["formula"]["max_strict"] > 8 * max(f["ours"]["max_strict"], 0.5), (f["ours"], f["formula"])
+    if f.get("compiled") is not None:
+        assert f["compiled"]["max_strict"] > 8 * max(f["ours"]["max_strict"], 0.5), (f["ours"], f["compiled"])
+        assert res["rows"][1]["compiled"] is not None and res["rows"][2]["compiled"] is None
+    md = acc.render_markdown([res], [], {"date": "-", "torch": "-", "package": "-", "capability": "-",
+                                          "threads": 1, "machine": "-", "seconds": 0.0, "command": "-"})
+    assert "## Against the formula" in md and "| sine[w0=30.0] | float32 | f |" in md, md

@@ -83,18 +83,25 @@ struct VecLoop {
   }
 
   // The full vectors of contiguous operands; returns how many elements they
-  // covered.  op by value: a local, for the reason run copies it.
+  // covered.  op by value: a local, for the reason run copies it.  The
+  // pointers too: read through data, they were reloaded after every store
+  // (which might have written data[]), a load and a dependency per vector
+  // (relu at 65536 floats, in L2, Zen 4: 3.7-3.9 -> 3.0 cycles per 16).
   template <bool kPrefetch>
   static int64_t full_vectors(const Op op, char* const* data, int64_t n) {
+    std::array<char*, NOut> dst;
+    std::array<const char*, NIn> src;
+    for (int k = 0; k < NOut; ++k) dst[k] = data[k];
+    for (int k = 0; k < NIn; ++k) src[k] = data[NOut + k];
     int64_t i = 0;
     for (; i + kV <= n; i += kV) {
       std::array<Vec, NIn> in;
       for (int k = 0; k < NIn; ++k) {
-        if constexpr (kPrefetch) prefetch(data[NOut + k] + i * kSize);
-        in[k] = Vec::loadu(data[NOut + k] + i * kSize);
+        if constexpr (kPrefetch) prefetch(src[k] + i * kSize);
+        in[k] = Vec::loadu(src[k] + i * kSize);
       }
       const std::array<Vec, NOut> out = apply(op, in);
-      for (int k = 0; k < NOut; ++k) out[k].store(data[k] + i * kSize);
+      for (int k = 0; k < NOut; ++k) out[k].store(dst[k] + i * kSize);
     }
     return i;
   }
