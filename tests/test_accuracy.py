@@ -419,3 +419,51 @@ def test_report_measures_the_formula():
     md = acc.render_markdown([res], [], {"date": "-", "torch": "-", "package": "-", "capability": "-",
                                           "threads": 1, "machine": "-", "seconds": 0.0, "command": "-"})
     assert "## Against the formula" in md and "| sine[w0=30.0] | float32 | f |" in md, md
+
+
+# eswish f' carries β inside its fmas (overloads.h xsig_scaled): a large β
+# made β(1 + x) overflow in float, and 0·inf gave NaN at x = ±1e30, ±inf.
+# Each dtype against float64's result (rounded), which has the range to spare.
+@pytest.mark.parametrize("beta", [1.5, -2.0, 1e9, -1e9, 1e30])
+def test_eswish_large_beta_finite(beta):
+    xs = [-float("inf"), -3e38, -1e30, -1e10, -100.0, -1.0, 0.0, 1.0, 100.0, 1e10, 1e30, 3e38, float("inf")]
+    grads = {}
+    for dt in (torch.float64, torch.float32, torch.bfloat16):
+        x = torch.tensor(xs, dtype=dt, requires_grad=True)
+        y = acc._functional("eswish", {"beta": beta})(x)
+        (g,) = torch.autograd.grad(y.sum(), x)
+        grads[dt] = g.detach()
+    want = grads[torch.float64]
+    assert torch.isfinite(want).all(), want
+    for dt in (torch.float32, torch.bfloat16):
+        got = grads[dt].double()
+        assert torch.isfinite(got).all(), (dt, got)
+        exp = want.to(dt).double()
+        tol = 2.0 ** (-21 if dt == torch.float32 else -6)
+        # (a subnormal result, f'(-100) = 5.5e-42 in float32, keeps fewer bits)
+        bad = ((got - exp).abs() > tol * exp.abs() + torch.finfo(dt).tiny).nonzero().flatten().tolist()
+        assert not bad, (dt, [(xs[i], float(got[i]), float(exp[i])) for i in bad])
+
+
+# The tail where e^{-|x|} is subnormal in float (x < -87) but β·f' is not,
+# for a large β: from the float64 references of reference_exact.py,
+# cond-adjusted as the sweep.  Computed from the subnormal e, f' was off by
+# about 0.7·β cond-ulps there (β = 10: 7.2; β = 1000: 751).
+@pytest.mark.parametrize("beta", [3.0, 10.0, 1000.0, -50.0])
+def test_eswish_tail_large_beta(beta):
+    x = torch.linspace(-104.0, -80.0, 24001, dtype=torch.float32)
+    xt = x.clone().requires_grad_(True)
+    (got,) = torch.autograd.grad(acc._functional("eswish", {"beta": beta})(xt).sum(), xt)
+    ref = RX.derivs_f64("eswish", x.double().numpy(), {"beta": beta})
+    exact, slope = torch.tensor(ref[1]), torch.tensor(ref[2])
+    normal = exact.abs() >= torch.finfo(torch.float32).tiny
+    assert int(normal.sum()) > 1000, "too few normal results: the test would not test the tail"
+
+    def ulp(v):
+        return torch.ldexp(torch.ones_like(v), torch.frexp(v.abs())[1] - 24)
+
+    err = ((got.double() - exact).abs() / (ulp(exact) + slope.abs() * ulp(x.double())))[normal]
+    i = int(err.argmax())
+    assert float(err.max()) <= TOL, (f"beta={beta}: f' {float(err.max()):.3g} cond-ulp at "
+                                     f"x={float(x[normal][i])!r}: {float(got.double()[normal][i])!r} vs "
+                                     f"{float(exact[normal][i])!r}")

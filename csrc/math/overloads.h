@@ -306,19 +306,36 @@ struct XSig {
 // fma(x, k dv, k), then fma(e, ., k) or e·fma(k, e, .)): no rounding more
 // than k = 1 has.  eswish = β silu: the product β·silu' rounded once more,
 // so it was evaluated in double (68 cycles per 16 floats on Zen 4); this
-// form is 14.7 in float, within 3.09 (β = 1.5) and 3.89 (β = 1.25) cond-ulps
-// (benchmarks/accuracy.py, 8.8e5 points).  kdv is k·dv, rounded by the
-// caller (exact for dv = 1).
-template <class T>
+// form is 17.2 in float with kFinite's guards (14.7 without), within 3.09
+// (β = 1.5) and 3.89 (β = 1.25) cond-ulps (benchmarks/accuracy.py, 8.8e5
+// points).  kdv is k·dv, rounded by the
+// caller (exact for dv = 1).  kFinite: k may be large (|k| > 3e8 in float),
+// so k (1 + w) is kept finite, where e = 0 meets it (x = ±1e30, ±inf):
+// 0·inf was NaN.
+template <bool kFinite = false, class T>
 TA_HD XSig<T> xsig_scaled(T v, T x, T kdv, T k) {
   const T one = c<T>(1);
   const T e = exp(c<T>(0) - abs(v));
   const T d = one + e;
   const T r = one / d;
-  const T kopw = mul_add(clamp_nan(x, c<T>(-1e30), c<T>(1e30)), kdv, k);
+  T kopw = mul_add(clamp_nan(x, c<T>(-1e30), c<T>(1e30)), kdv, k);
+  if constexpr (kFinite) kopw = clamp_nan(kopw, c<T>(0) - finite_max<T>(), finite_max<T>());
   const auto pos = v >= c<T>(0);
   const T num = where(pos, mul_add(e, kopw, k), e * mul_add(k, e, kopw));
-  return {where(pos, r, e * r), num / (d * d)};
+  T df = num / (d * d);
+  if constexpr (kFinite && sizeof(scalar_of_t<T>) == 4) {
+    // v < -80: e is subnormal or nearly (float), its relative precision
+    // 2^-149/e, while k e (1 + w) may be normal when |k| is large: f' was
+    // off by 0.7|k| cond-ulps there (eswish, β = 10: 7.2).  e = h², h =
+    // e^{-|v|/2} normal, and e (1 + w + e) k = h (h (...)): only the last
+    // product can leave the normal range, and it rounds once.
+    const auto tail = v < c<T>(-80);
+    if (any(tail)) {
+      const T h = exp(c<T>(-0.5) * abs(v));
+      df = where(tail, (h * (h * mul_add(k, e, kopw))) / (d * d), df);
+    }
+  }
+  return {where(pos, r, e * r), df};
 }
 template <class T>
 TA_HD XSig<T> xsig(T v, T x, T dv) {

@@ -468,8 +468,9 @@ struct Eswish : PointwiseBase {
   Silu silu;
   TA_HD explicit Eswish(const Args& p) : beta(p.beta), silu(NoArgs{}) {}
   template <class T> TA_HD T f(T x) const { return c<T>(beta) * silu.f(x); }
-  // β (σ + x σ σ(-x)) with β inside xsig's fmas (overloads.h).
-  template <class T> TA_HD T df(T x) const { return xsig_scaled(x, x, c<T>(beta), c<T>(beta)).df; }
+  // β (σ + x σ σ(-x)) with β inside xsig's fmas (overloads.h); β may be
+  // any float, so the product is kept finite.
+  template <class T> TA_HD T df(T x) const { return xsig_scaled<true>(x, x, c<T>(beta), c<T>(beta)).df; }
   template <class T> TA_HD T d2f(T x) const { return Swish::second(x, c<T>(1), c<T>(beta)); }
 };
 
