@@ -347,6 +347,11 @@ _FLUSH_BANDS = [("silu", {}, -92.0, -87.5), ("swish", {"beta": 1.0}, -92.0, -87.
                 ("gelu", {"approximate": "tanh"}, -10.6, -10.0)]
 
 
+def _ulp32(v):
+    """float32 ulps of float64 values (normal range)."""
+    return torch.ldexp(torch.ones_like(v), torch.frexp(v.abs())[1] - 24)
+
+
 @pytest.mark.parametrize("name,params,lo,hi", _FLUSH_BANDS, ids=[f"{n}{p}" for n, p, *_ in _FLUSH_BANDS])
 def test_no_early_flush_to_zero(name, params, lo, hi):
     x = torch.linspace(lo, hi, 400, dtype=torch.float32)
@@ -355,12 +360,8 @@ def test_no_early_flush_to_zero(name, params, lo, hi):
     exact, slope = torch.tensor(ref[0]), torch.tensor(ref[1])
     normal = exact.abs() >= torch.finfo(torch.float32).tiny
     assert bool(normal.any()), "the band holds no normal result: the test would not test anything"
-
-    def ulp(v):
-        return torch.ldexp(torch.ones_like(v), torch.frexp(v.abs())[1] - 24)
-
     # cond-adjusted, as the sweep: f' is large here (v changes fast with x)
-    err = ((got - exact).abs() / (ulp(exact) + slope.abs() * ulp(x.double())))[normal]
+    err = ((got - exact).abs() / (_ulp32(exact) + slope.abs() * _ulp32(x.double())))[normal]
     assert float(err.max()) <= TOL, (f"{name}{params}: {int((err > TOL).sum())} of {int(normal.sum())} normal "
                                      f"results off by more than {TOL:g} cond-ulp, worst {float(err.max()):.3g} "
                                      f"(flushed: {int((got[normal] == 0).sum())})")
@@ -458,11 +459,7 @@ def test_eswish_tail_large_beta(beta):
     exact, slope = torch.tensor(ref[1]), torch.tensor(ref[2])
     normal = exact.abs() >= torch.finfo(torch.float32).tiny
     assert int(normal.sum()) > 1000, "too few normal results: the test would not test the tail"
-
-    def ulp(v):
-        return torch.ldexp(torch.ones_like(v), torch.frexp(v.abs())[1] - 24)
-
-    err = ((got.double() - exact).abs() / (ulp(exact) + slope.abs() * ulp(x.double())))[normal]
+    err = ((got.double() - exact).abs() / (_ulp32(exact) + slope.abs() * _ulp32(x.double())))[normal]
     i = int(err.argmax())
     assert float(err.max()) <= TOL, (f"beta={beta}: f' {float(err.max()):.3g} cond-ulp at "
                                      f"x={float(x[normal][i])!r}: {float(got.double()[normal][i])!r} vs "

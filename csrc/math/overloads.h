@@ -308,10 +308,10 @@ struct XSig {
 // so it was evaluated in double (68 cycles per 16 floats on Zen 4); this
 // form is 17.2 in float with kFinite's guards (14.7 without), within 3.09
 // (β = 1.5) and 3.89 (β = 1.25) cond-ulps (benchmarks/accuracy.py, 8.8e5
-// points).  kdv is k·dv, rounded by the
-// caller (exact for dv = 1).  kFinite: k may be large (|k| > 3e8 in float),
-// so k (1 + w) is kept finite, where e = 0 meets it (x = ±1e30, ±inf):
-// 0·inf was NaN.
+// points).  kdv is k·dv, rounded by the caller (exact for dv = 1).
+// kFinite: k may be large (|k| > 3e8 in float), so k (1 + w) is kept
+// finite where e = 0 meets it (x = ±1e30, ±inf: 0·inf was NaN), and the
+// float tail below is taken.
 template <bool kFinite = false, class T>
 TA_HD XSig<T> xsig_scaled(T v, T x, T kdv, T k) {
   const T one = c<T>(1);
