@@ -91,17 +91,12 @@ def _worst_text(s, key="cond"):
 
 PATHS = (("ours", "vector path"), ("strided", "strided path"))
 
-# Known, open (issue "Numerics and hardening"): tanh and arctan are fast
-# float formulas within 1.83 and 2.02 ulp, while torch's peers (MKL VML) reach
-# 0.56 and 0.50 ulp at about our cost.  Evaluating them in double
-# (kWideF) meets the bar but costs 3.3x and 5.7x our float kernels (59 and 99
-# vs 18 cycles per 16 floats), so they stay as they are until a float
-# algorithm matches the peer at its speed.  strict=True: a fix shows up as
-# XPASS and this list must shrink.
-_FORWARD_BEHIND_PEER = {
-    # the peer depends on the machine: Intel (MKL VML) 0.56 / 0.50, AMD EPYC 0.51 / 0.80
-    "tanh": "1.83 vs 0.51-0.56 ulp", "arctan": "2.02 vs 0.50-0.80 ulp",
-}
+# Known, open: none.  tanh and arctan were the last (fast float formulas
+# within 1.83 and 2.02 ulp, where torch's peers reach 0.51-0.56 and
+# 0.50-0.80); their float forward is now evaluated in double (wide.h).  A
+# case listed here is xfail(strict=True): its fix shows up as XPASS and the
+# list must shrink.
+_FORWARD_BEHIND_PEER = {}
 _BEYOND_4_ULP = {}
 
 

@@ -9,7 +9,7 @@
 // with exact rational coefficients; the fitted polynomials come from
 // csrc/math/tools/fit_*.py.
 //
-// Vectorized<float> gets these versions of expm1, tanh, erfc and atan, and
+// Vectorized<float> gets these versions of expm1, tanh and erfc, and
 // every value type gets tanh_sech2 and log1p_small.  On AVX-512 the float
 // vector also gets kernels that keep every large term exact until one final
 // rounding (exp_parts: e^x as 2^n (1 + r + r^2 Q(r)) with the pieces kept):
@@ -474,44 +474,6 @@ inline VecF erfc(const VecF& z) {
   const VecF t = VecF(1.0f) / (VecF(1.0f) + VecF(0.5f) * a);
   const VecF r = t * exp(horner(t, kP) - a * a);
   return where(z < VecF(0.0f), VecF(2.0f) - r, r);
-}
-
-// atan: reduce a = |x| to s in [-tan(pi/8), tan(pi/8)] with one division,
-// from lo = min(a, 1) and hi = max(a, 1): s = lo/hi where lo/hi < tan(pi/8),
-// else (lo - hi)/(lo + hi) (atan(lo/hi) = pi/4 + atan(s)); then
-// atan(s) = s + s³ P(s²) (degree 4 in s², fitted with float coefficients,
-// 2^-30.4 relative: csrc/math/tools/fit_float_poly.py; the Taylor series took 10
-// terms), and atan(a) = k ± atan(s) with k in {0, pi/4, pi/2, 3pi/4} held
-// as two floats: the low part joins the small terms, so that the sum with
-// the high part rounds once (every 97th float: 2.79 -> 2.06 ulps at the
-// same speed).  The choice f is a 0/1 value computed without a comparison
-// (the scaled difference is 0 or beyond ±1), so no mask feeds the division
-// and the polynomial: with the masked selects of an earlier reduction the
-// loop ran at a third of the speed on AVX-512 (53 vs 17.5 cycles per
-// vector, Sapphire Rapids).
-inline VecF atan(const VecF& x) {
-  constexpr double kP[] = {-0.33333316445350647, 0.19998528063297272, -0.14244391024112701,
-                           0.1059916689991951, -0.06090041622519493};
-  constexpr double kPi4 = 0.78539816339744830962;
-  const float pi4_hi = static_cast<float>(kPi4), pi4_lo = static_cast<float>(kPi4 - static_cast<double>(pi4_hi));
-  const VecF one(1.0f);
-  // 1e30: atan rounds to pi/2 long before, and hi stays finite (inf would
-  // give 0 * inf below).
-  const VecF a = min_nan(abs(x), VecF(1e30f));
-  const VecF lo = min_nan(a, one), hi = max_nan(a, one);
-  // lo < tan(pi/8) hi gives f = 1, otherwise 0: a nonzero difference is at
-  // least ~2^-26 here, times 2^60 far beyond 1.
-  const VecF f = min_nan(max_nan((VecF(0.41421356237309504880f) * hi - lo) * VecF(0x1p60f), VecF(0.0f)), one);
-  const VecF g = one - f;
-  const VecF s = (lo - g * hi) / (lo * g + hi);
-  const VecF z = s * s;
-  // a > 1: k = pi/2 - g pi/4 and atan(a) = k - atan(s); else k = g pi/4, k + atan(s)
-  const auto big = a > one;
-  const VecF k_hi = where(big, VecF(2 * pi4_hi) - g * VecF(pi4_hi), g * VecF(pi4_hi));
-  const VecF k_lo = where(big, VecF(2 * pi4_lo) - g * VecF(pi4_lo), g * VecF(pi4_lo));
-  const VecF ps = where(big, VecF(0.0f) - s, s);
-  const VecF r = k_hi + at::vec::fmadd(ps * z, horner(z, kP), ps + k_lo);
-  return r | (x & VecF(-0.0f));  // the sign of x (atan(-0) = -0)
 }
 
 inline VecF log1p_small(const VecF& e) {

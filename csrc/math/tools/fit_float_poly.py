@@ -1,11 +1,14 @@
 """Fits the float32 polynomials whose coefficients are themselves rounded to
 float (the kernels keep them as float constants):
 
-    atan:  atan(s) = s + s^3 P(s^2),  |s| <= tan(pi/8)   (atan, fastmath.h)
     sin:   sin(r)  = r + r^3 S(r^2),  |r| <= pi/4        (trig::kernel, trig.h)
     cos:   cos(r)  = 1 + r^2 C(r^2),  |r| <= pi/4
     tanhexp': tanh(e)/e = 1 + y T1(y), sech^2(e) = 1 + y S1(y),  y = e^2 <= 1
            (kTanhOverEm1, kSech2m1: tanhexp_deriv, fastmath.h)
+
+and one with double coefficients, for a float result evaluated in double:
+
+    atan:  atan(s) = s + s^3 P(s^2),  |s| <= tan(pi/8)   (atan(Wide), wide.h)
 
 Minimax of the error relative to the function (Lawson's reweighted least
 squares on Chebyshev nodes, against mpmath at 40 digits), one coefficient at
@@ -22,7 +25,7 @@ import numpy as np
 mp.mp.dps = 40
 
 
-def fit(name, R, terms, target, nodes=800):
+def fit(name, R, terms, target, nodes=800, as_float=True):
     zs = [R * R * (1 - mp.cos(mp.pi * (i + 0.5) / nodes)) / 2 for i in range(nodes)]
     A, b, wt = [], [], []
     for z in zs:
@@ -41,9 +44,9 @@ def fit(name, R, terms, target, nodes=800):
             e = np.abs((AA @ c - bb) * wt)
             W = W * (e / e.max() + 1e-3) ** 0.5
             W /= W.max()
-        fixed.append(float(np.float32(c[0])))
+        fixed.append(float(np.float32(c[0])) if as_float else float(c[0]))
     err = np.abs((A @ np.array(fixed) - b) * wt).max()
-    print(f"{name}: {terms} float coefficients, max relative error {err:.3g} (2^{np.log2(err):.1f})")
+    print(f"{name}: {terms} {'float' if as_float else 'double'} coefficients, max relative error {err:.3g} (2^{np.log2(err):.1f})")
     print("   ", ", ".join(repr(x) for x in fixed))
 
 
@@ -75,7 +78,7 @@ def sech2_t(z):
     return (s - 1) / z, z / s
 
 
-fit("atan", float(mp.tan(mp.pi / 8)) * 1.0001, 5, atan_t)
+fit("atan", float(mp.tan(mp.pi / 8)) * 1.0001, 8, atan_t, as_float=False)
 fit("sin", float(mp.pi / 4) * 1.01, 4, sin_t)
 fit("cos", float(mp.pi / 4) * 1.01, 4, cos_t)
 fit("tanh(e)/e", 1.005, 7, tanh_over_e_t)
