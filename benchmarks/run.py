@@ -40,7 +40,8 @@ for _p in (_ROOT, os.path.join(_ROOT, "tests"), _HERE):  # _HERE ends up first
 # again (a 16 MiB copy measured 1.2 ms steady, 10+ ms with the faults): the
 # timings would measure the kernel's page faults, not the kernel.  With
 # --allocator retain (the default) the process re-executes itself with glibc
-# told to keep freed memory (no mmap, no trimming), before torch is imported.
+# told to keep freed memory (no mmap, no trimming), before torch is imported;
+# release_retained_memory() gives the free pages back between measurements.
 _RETAIN_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2**40)}
 
 
@@ -128,7 +129,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "--quiet-load cores (default 0: do not wait)")
     p.add_argument("--quiet-load", type=float, default=0.3, help="see --wait-quiet (cores, default 0.3)")
     p.add_argument("--allocator", choices=("retain", "system"), default="retain",
-                   help="retain (default): glibc keeps freed memory (MALLOC_MMAP_MAX_=0, no trimming) so "
+                   help="retain (default): glibc keeps freed memory (MALLOC_MMAP_MAX_=0, no trimming; freed pages "
+                        "go back between measurements) so "
                         "timings do not include page faults; system: malloc as configured")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
     p.add_argument("--out", default=os.path.join(_HERE, "results"), help="output folder (default benchmarks/results)")

@@ -46,6 +46,7 @@ acc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(acc)
 
 import reference_exact as RX  # noqa: E402
+import torch_activations as ta  # noqa: E402
 from cases import CASES, case_id  # noqa: E402
 
 N_POINTS = 20000     # log-spaced 0.64 N, grid 0.4 N (+ kinks, zeros, edges)
@@ -189,6 +190,28 @@ def test_signed_zero_as_torch_peer(cid, dtype):
     ours, peer = acc._functional(name, params)(x), acc._peer(name, params)(x)
     assert torch.equal(ours, peer) and torch.equal(torch.signbit(ours), torch.signbit(peer)), \
         f"{cid} {dtype}: f(±0) = {ours[:2].tolist()}, torch {peer[:2].tolist()}"
+
+
+@pytest.mark.parametrize("cid", PEER_IDS)
+def test_signed_zero_every_instruction_set(cid):
+    """The same at every CPU instruction set this machine runs, not only the
+    default one (tanh(-0) was +0 in float32 and bfloat16 on the DEFAULT and
+    AVX2 builds, whose tanh took its series in |x|)."""
+    name, params = BY_ID[cid]
+    order = ["DEFAULT", "AVX2", "AVX512"]
+    previous = ta.cpu_capability()
+    problems = []
+    try:
+        for cap in order[: order.index(previous) + 1]:
+            ta.set_cpu_capability(cap)
+            for dtype in BIT_DTYPES:
+                x = torch.tensor([0.0, -0.0] * 9, dtype=dtype)
+                ours, peer = acc._functional(name, params)(x), acc._peer(name, params)(x)
+                if not (torch.equal(ours, peer) and torch.equal(torch.signbit(ours), torch.signbit(peer))):
+                    problems.append(f"{cap} {dtype}: f(±0) = {ours[:2].tolist()}, torch {peer[:2].tolist()}")
+    finally:
+        ta.set_cpu_capability(previous)
+    assert not problems, f"{cid}:\n" + "\n".join(problems)
 
 
 def _count_problems(cid, key, what):

@@ -92,7 +92,9 @@ TA_HD TanhSech2<T> tanh_sech2(T x) {
   T w = wt;
   if (any(far)) w = where(far, exp(c<T>(-2) * a), wt);
   const T sech2 = where(small, (one - t) * (one + t), c<T>(4) * w / (d * d));
-  return {where(x < c<T>(0), c<T>(0) - t, t), sech2};
+  // x itself at ±0: -t is +0 there, and so is any x + x·(...) form (tanh(-0)
+  // was +0 on the non-AVX-512 paths).
+  return {where(x == c<T>(0), x, where(x < c<T>(0), c<T>(0) - t, t)), sech2};
 }
 
 // log(1 + e) for e in [0, 1] (the tail of softplus and logsigmoid):

@@ -99,8 +99,8 @@ struct Sigmoid : PointwiseBase {
 // f' = 1 - t² and f'' = -2 t (1 - t²) from the input (tanh_sech2: 1 - t² is
 // accurate where t rounds to ±1); in place, from the output y = t.  A float
 // forward is evaluated in double (wide.h: within 0.5 + 2^-11 ulps; the float
-// kernel of fastmath.h, kept for sigmoid'', is 1.83 ulps where the torch
-// peer is 0.51-0.56).
+// kernel of fastmath.h, kept for sigmoid'' and tanhexp, is 1.83 ulps where
+// the torch peer is 0.51-0.56).
 struct Tanh : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
   static constexpr int kWide = kWideF;  // accuracy (tests/test_accuracy.py)

@@ -5,8 +5,9 @@
 // relative error of about 2^-32, not 2^-53: the error after rounding is then
 // at most 0.5 + 2^-8 float ulps.  Wide is a Vec<double> whose elementary
 // functions are written to that target (on AVX-512: exp from a 9th-degree
-// Taylor series; no wide formula uses expm1 or log1p_small, so Wide has
-// none), cheaper than Sleef's double-precision versions,
+// Taylor series and tanh from its pieces; atan on every ISA; no wide
+// formula uses expm1 or log1p_small, so Wide has none), cheaper than
+// Sleef's double-precision versions,
 // which the functors get for a double input (Vec<double> itself): eswish,
 // evaluated in double throughout, 62 -> 51 cycles per 16 floats.  The functors
 // are written once, against the overload set of overloads.h; Wide adds its

@@ -13,7 +13,8 @@ and one with double coefficients, for a float result evaluated in double:
 Minimax of the error relative to the function (Lawson's reweighted least
 squares on Chebyshev nodes, against mpmath at 40 digits), one coefficient at
 a time: coefficient j is rounded to float and the rest refitted around it,
-so the printed error is that of the float coefficients.  The intervals are
+so the printed error is that of the float coefficients (as_float=False keeps
+them in double).  The intervals are
 widened by a hair for the reduction's own rounding.
 
     python csrc/math/tools/fit_float_poly.py
