@@ -764,6 +764,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formula", action="store_true",
                    help="also measure the eager and compiled catalog formula of the ops without a peer")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    p.add_argument("--capability", default=None, choices=("DEFAULT", "AVX2", "AVX512"),
+                   help="CPU kernels to measure (torch_activations.set_cpu_capability; default: the best "
+                        "this machine runs)")
     p.add_argument("--out", default=os.path.join(_HERE, "results"), help="output directory")
     p.add_argument("--tag", default="", help="a name in the output file names")
     return p
@@ -782,6 +785,16 @@ def _cpu_model() -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = ta.cpu_capability()
+    if args.capability:
+        ta.set_cpu_capability(args.capability)
+    try:
+        return _report(args, argv)
+    finally:
+        ta.set_cpu_capability(previous)
+
+
+def _report(args, argv: Optional[Sequence[str]]) -> int:
     torch.set_num_threads(args.threads)
     ops = split_list(args.ops) if args.ops else None
     dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]

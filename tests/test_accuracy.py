@@ -482,3 +482,15 @@ def test_eswish_tail_large_beta(beta):
     assert float(err.max()) <= TOL, (f"beta={beta}: f' {float(err.max()):.3g} cond-ulp at "
                                      f"x={float(x[normal][i])!r}: {float(got.double()[normal][i])!r} vs "
                                      f"{float(exact[normal][i])!r}")
+
+
+def test_report_on_another_instruction_set(tmp_path):
+    """--capability measures the kernels of that build (the DEFAULT and AVX2
+    kernels are not the AVX-512 ones) and leaves the process's choice as it
+    was."""
+    before = ta.cpu_capability()
+    rc = acc.main(["--ops", "tanh", "--dtypes", "float32", "--points", "3000", "--validate-points", "0",
+                   "--no-peer", "--capability", "DEFAULT", "--out", str(tmp_path), "--tag", "isa"])
+    assert rc == 0 and ta.cpu_capability() == before
+    (md,) = tmp_path.glob("*_isa_accuracy.md")
+    assert "CPU kernels DEFAULT" in md.read_text()
