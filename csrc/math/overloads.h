@@ -127,6 +127,11 @@ template <class S>
 inline Vec<S> mul_add(const Vec<S>& a, const Vec<S>& b, const Vec<S>& c) {
   return at::vec::fmadd(a, b, c);
 }
+// c - a·b, rounded once.
+template <class S>
+inline Vec<S> neg_mul_add(const Vec<S>& a, const Vec<S>& b, const Vec<S>& c) {
+  return at::vec::fnmadd(a, b, c);
+}
 
 #if defined(CPU_CAPABILITY_AVX512)
 // exp of 16 floats, without Sleef's range handling (9.9 -> 5.6 cycles per

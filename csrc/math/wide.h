@@ -59,6 +59,7 @@ inline Wide where(const Vec<double>& mask, const Wide& a, const Wide& b) {
   return Wide(Vec<double>::blendv(b.v, a.v, mask));
 }
 inline Wide mul_add(const Wide& a, const Wide& b, const Wide& c) { return Wide(at::vec::fmadd(a.v, b.v, c.v)); }
+inline Wide neg_mul_add(const Wide& a, const Wide& b, const Wide& c) { return Wide(at::vec::fnmadd(a.v, b.v, c.v)); }
 inline Wide max_nan(const Wide& a, const Wide& bound) { return Wide(at::vec::clamp_min(a.v, bound.v)); }
 inline Wide min_nan(const Wide& a, const Wide& bound) { return Wide(at::vec::clamp_max(a.v, bound.v)); }
 inline Wide abs(const Wide& x) { return Wide(x.v.abs()); }
@@ -108,20 +109,17 @@ inline Wide exp(const Wide& x) { return Wide(x.v.exp()); }
 
 #if defined(CPU_CAPABILITY_AVX512)
 // tanh|x| = (1 - w)/(1 + w), w = e^{-2a} = 2^n (1 + p), a = min(|x|, 9.5)
-// (the float result is 1 beyond): numerator (1 - 2^n) - 2^n p, denominator
-// (1 + 2^n) + 2^n p, as the float kernel (fastmath.h) but with double's
-// roundings, so that only exp_parts' truncation (2^-35.5 relative to p; for
+// (the float result is 1 beyond): tanh_from_exp_parts as the float kernel
+// (fastmath.h) but with double's roundings, so that only exp_parts'
+// truncation (2^-35.5 relative to p; for
 // small a, n = 0 and p = e^{-2a} - 1 itself) reaches the result: the float
 // forward of tanh (Tanh::kWide), every 97th float: max 0.50022 ulp (the
 // float kernel 1.83), 24 cycles per 16 floats on Zen 4 (float: 9).
 inline Wide tanh(const Wide& x) {
   const Wide a = min_nan(abs(x), Wide(9.5));
   const WideExpParts e = exp_parts<false>(Wide(-2.0) * a);  // -2a in [-19, 0]
-  const __m512d one = _mm512_set1_pd(1.0);
-  const __m512d m = _mm512_scalef_pd(one, e.n);
-  const __m512d num = _mm512_fnmadd_pd(m, e.p, _mm512_sub_pd(one, m));
-  const __m512d den = _mm512_fmadd_pd(m, e.p, _mm512_add_pd(one, m));
-  return Wide(Vec<double>(_mm512_div_pd(num, den))) | (x & Wide(-0.0));  // the sign of x
+  const Wide m(Vec<double>(_mm512_scalef_pd(_mm512_set1_pd(1.0), e.n)));
+  return tanh_from_exp_parts(x, m, Wide(Vec<double>(e.p)));
 }
 #else
 inline Wide tanh(const Wide& x) { return tanh_sech2(x).t; }
