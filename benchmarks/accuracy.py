@@ -764,7 +764,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formula", action="store_true",
                    help="also measure the eager and compiled catalog formula of the ops without a peer")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
-    p.add_argument("--capability", default=None, choices=("DEFAULT", "AVX2", "AVX512"),
+    p.add_argument("--capability", default=None, choices=ta.CPU_CAPABILITIES,
                    help="CPU kernels to measure (torch_activations.set_cpu_capability; default: the best "
                         "this machine runs)")
     p.add_argument("--out", default=os.path.join(_HERE, "results"), help="output directory")

@@ -382,8 +382,7 @@ def test_parameter_gradients_are_deterministic(spec):
 
 
 def _capabilities():
-    order = ["DEFAULT", "AVX2", "AVX512"]
-    return order[: order.index(ta.cpu_capability()) + 1]
+    return ta.cpu_capabilities_up_to_current()
 
 
 @pytest.mark.parametrize("spec", KERNEL_SPECS, ids=[s.id for s in KERNEL_SPECS])

@@ -233,9 +233,7 @@ def test_half_types_match_float32(name, params, dtype, device):
 
 # ------------------------------------------------------ instruction sets
 def _capabilities():
-    best = ta.cpu_capability()
-    order = ["DEFAULT", "AVX2", "AVX512"]
-    return order[: order.index(best) + 1]
+    return ta.cpu_capabilities_up_to_current()
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16], ids=["f32", "f64", "bf16"])
@@ -263,7 +261,15 @@ def test_instruction_sets_agree(name, params, dtype):
 
 
 def test_capability_env_and_errors():
-    assert ta.cpu_capability() in ("DEFAULT", "AVX2", "AVX512")
+    assert ta.cpu_capability() in ta.CPU_CAPABILITIES
+    previous = ta.cpu_capability()
+    try:  # every name of the list up to the machine's is one the C++ side knows, in both spellings
+        for cap in ta.cpu_capabilities_up_to_current():
+            for spelling in (cap, cap.lower()):
+                ta.set_cpu_capability(spelling)
+                assert ta.cpu_capability() == cap
+    finally:
+        ta.set_cpu_capability(previous)
     with pytest.raises(RuntimeError, match="unknown CPU capability"):
         ta.set_cpu_capability("sse9")
     prev = ta.set_cpu_capability("default")

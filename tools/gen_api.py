@@ -669,7 +669,8 @@ def gen_init_exports() -> str:
     lines = ["from .modules import (  # noqa: E402"] + [f"    {n}," for n in mods + aliases] + [")"]
     lines += ["from .learnable import (  # noqa: E402"] + [f"    {n}," for n in hand] + [")"]
     names = ["functional", "ActivationInfo", "UnknownActivationError", "get_activation", "get_info",
-             "list_activations", "cpu_capability", "set_cpu_capability", "library_path",
+             "list_activations", "CPU_CAPABILITIES", "cpu_capabilities_up_to_current", "cpu_capability",
+             "set_cpu_capability", "library_path",
              "replace_activations", "cmake_prefix_path", "__version__"]
     names += mods + aliases + hand
     lines += ["", "__all__ = ["] + [f'    "{n}",' for n in names] + ["]"]

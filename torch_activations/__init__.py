@@ -93,6 +93,8 @@ __all__ = [
     "get_activation",
     "get_info",
     "list_activations",
+    "CPU_CAPABILITIES",
+    "cpu_capabilities_up_to_current",
     "cpu_capability",
     "set_cpu_capability",
     "library_path",
@@ -167,6 +169,17 @@ cmake_prefix_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sh
 def library_path() -> str:
     """The compiled operator library (also usable from C++ with torch::jit)."""
     return _library.load()
+
+
+#: The instruction-set builds of the CPU kernels, lowest first: what
+#: :func:`set_cpu_capability` accepts (up to what the machine runs) and
+#: :func:`cpu_capability` returns (tests/test_pointwise_math.py checks both).
+CPU_CAPABILITIES = ("DEFAULT", "AVX2", "AVX512")
+
+
+def cpu_capabilities_up_to_current() -> tuple:
+    """The entries of :data:`CPU_CAPABILITIES` up to and including the one in use."""
+    return CPU_CAPABILITIES[: CPU_CAPABILITIES.index(cpu_capability()) + 1]
 
 
 def cpu_capability() -> str:

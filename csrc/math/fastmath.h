@@ -115,7 +115,7 @@ TA_HD T expm1_times(T x, double k, bool /*big_args*/ = true) {
 #ifndef TA_DEVICE_COMPILE
 using VecF = at::vec::Vectorized<float>;
 
-#if defined(CPU_CAPABILITY_AVX512)
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
 // e^x = 2^n (1 + p), p = e^r - 1, |r| <= ln2/2, as in exp (overloads.h) but
 // with p itself kept (r + r^2 Q(r), Taylor to r^8): the functions below add
 // the 1 where it loses no accuracy.  x is clamped to [-104, 89].
@@ -135,7 +135,6 @@ inline ExpParts exp_parts(const VecF& x0) {
   const VecF t = r * r * q;
   return {n, r, t, r + t};
 }
-inline VecF scale2n(const VecF& v, const VecF& n) { return _mm512_scalef_ps(v, n); }
 
 // 1 + e^v = (1 + 2^n) + 2^n p, one rounding where 1 + exp(v) rounds e^v and
 // the sum, as long as 1 + 2^n is exact (n <= 23; beyond, σ(-v) < 2^-24 and
@@ -150,7 +149,13 @@ template <>
 inline VecF one_plus_exp(VecF v) {
   const ExpParts e = exp_parts<6>(v);
   const VecF m = scale2n(VecF(1.0f), e.n);
+#if defined(CPU_CAPABILITY_AVX512)
   return _mm512_min_ps(at::vec::fmadd(m, e.p, m + VecF(1.0f)), at::vec::fmadd(m, VecF(2.0f), VecF(1.0f)));
+#else
+  // (vminps as above; m is finite for a NaN v here, so the NaN is put back)
+  const VecF y(_mm256_min_ps(at::vec::fmadd(m, e.p, m + VecF(1.0f)), at::vec::fmadd(m, VecF(2.0f), VecF(1.0f))));
+  return where(VecF(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)), v, y);
+#endif
 }
 
 // k·(e^x - 1) within 0.85 float ulps for k = 1, 1.06 for k = -0.3 (every 7th
@@ -216,6 +221,9 @@ inline VecF softplus_raw(const VecF& v) {
   return where(a <= VecF(0.7f), near, far);
 }
 
+#endif  // AVX512 || AVX2
+
+#if defined(CPU_CAPABILITY_AVX512)
 // mish(x) = x tanh(softplus(x)) within 1 float ulp (x·t, t from the rational
 // forms of Mish::parts, rounds q, the sums, the division and the product:
 // 3.5 ulps).  With q = e^{-|x|} = 2^n (1 + p):

@@ -133,13 +133,13 @@ inline Vec<S> neg_mul_add(const Vec<S>& a, const Vec<S>& b, const Vec<S>& c) {
   return at::vec::fnmadd(a, b, c);
 }
 
-#if defined(CPU_CAPABILITY_AVX512)
-// exp of 16 floats, without Sleef's range handling (9.9 -> 5.6 cycles per
-// vector here, max error 0.88 ulp over every 7th float in [-104, 89] against
-// Sleef's 0.99): x = n ln2 + r with |r| <= ln2/2 (Cody–Waite: n ln2_hi is
-// exact), e^r from a fitted polynomial of degree 6 (fit error 0.06 ulp), and
-// vscalefps multiplies by 2^n with the correct overflow to inf and gradual
-// underflow.  Clamping x to [-104, 89] first keeps r finite at ±inf (e^x is
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
+// exp of a float vector, without Sleef's range handling (AVX-512: 9.9 -> 5.6
+// cycles per vector here, max error 0.88 ulp over every 7th float in [-104,
+// 89] against Sleef's 0.99): x = n ln2 + r with |r| <= ln2/2 (Cody–Waite:
+// n ln2_hi is exact), e^r from a fitted polynomial of degree 6 (fit error
+// 0.06 ulp), and scale2n multiplies by 2^n with the correct overflow to inf
+// and gradual underflow.  AVX2 computes the same bits as AVX-512.  Clamping x to [-104, 89] first keeps r finite at ±inf (e^x is
 // 0 resp. inf there already); NaN propagates through the clamps.
 // Q(r) = (e^r - 1 - r)/r^2 for |r| <= ln2/2: the degree-4 minimax fit of
 // csrc/math/tools/fit_gelu.py, 2^-28 relative to e^r (exp, gelu_parts).
@@ -156,11 +156,36 @@ template <bool kClamp = true>
 inline ExpReduced exp_reduce(const Vec<float>& x0) {
   Vec<float> x = x0;
   if constexpr (kClamp) x = at::vec::clamp_max(at::vec::clamp_min(x0, Vec<float>(-104.0f)), Vec<float>(89.0f));
+#if defined(CPU_CAPABILITY_AVX512)
   const Vec<float> n = _mm512_roundscale_ps(x * Vec<float>(1.44269504088896340736f),
                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#else
+  const Vec<float> n = _mm256_round_ps(x * Vec<float>(1.44269504088896340736f),
+                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#endif
   const Vec<float> r = at::vec::fmadd(n, Vec<float>(-0.693145751953125f), x);
   return {n, at::vec::fmadd(n, Vec<float>(-1.428606765330187045e-06f), r)};
 }
+// v 2^n for an integral n in [-150, 128] (exp_reduce's range; exp and
+// fastmath.h's kernels), rounded once: overflow to inf and gradual
+// underflow as an exact product would.
+#if defined(CPU_CAPABILITY_AVX512)
+inline Vec<float> scale2n(const Vec<float>& v, const Vec<float>& n) { return _mm512_scalef_ps(v, n); }
+#else
+// AVX2 has no vscalefps: v 2^k1 2^k2, k1 = floor(n/2), k2 = n - k1, both
+// in [-75, 64], so each factor is a normal float, the first product is
+// exact and the second rounds once.  (A NaN n, from a NaN input, gives
+// factors of 1: the callers' other terms carry the NaN.)
+inline Vec<float> scale2n(const Vec<float>& v, const Vec<float>& n) {
+  const __m256i k = _mm256_cvtps_epi32(n);
+  const __m256i k1 = _mm256_srai_epi32(k, 1);
+  const __m256i k2 = _mm256_sub_epi32(k, k1);
+  const __m256i bias = _mm256_set1_epi32(127);
+  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k1, bias), 23));
+  const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k2, bias), 23));
+  return Vec<float>(_mm256_mul_ps(_mm256_mul_ps(v, s1), s2));
+}
+#endif
 template <>
 inline Vec<float> exp(const Vec<float>& x0) {
   const auto [n, r] = exp_reduce(x0);
@@ -171,9 +196,9 @@ inline Vec<float> exp(const Vec<float>& x0) {
   for (int i = 3; i >= 0; --i) p = at::vec::fmadd(p, r, Vec<float>(static_cast<float>(kExpQ[i])));
   p = at::vec::fmadd(p, r, Vec<float>(1.0f));
   p = at::vec::fmadd(p, r, Vec<float>(1.0f));
-  return _mm512_scalef_ps(p, n);
+  return scale2n(p, n);
 }
-#endif
+#endif  // AVX512 || AVX2
 
 template <class S>
 inline bool any(const Vec<S>& mask) {

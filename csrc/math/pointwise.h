@@ -39,6 +39,17 @@ inline namespace TA_NS {
 // Bits of PointwiseBase::kWide: which of f, f', f'' a float input computes
 // in double (csrc/math/kernel_ops.h).
 constexpr int kWideF = 1, kWideD1 = 2, kWideD2 = 4, kWideAll = 7;
+// kWideF and kWideD1 in the DEFAULT CPU build only, 0 in every other: its
+// float vectors have no fused multiply-add on x86 (ATen's fmadd is a*b + c
+// there) and none of fastmath.h's kernels, so the float formulas of the ops
+// that use them round more often (benchmarks/accuracy.py --capability
+// DEFAULT: gelu f 4.06 cond-ulps, eswish f' 4.22, softplus and logsigmoid f
+// 3.26 strict against the peer's 1.45, hard_sigmoid 1.33 against 1).
+#if defined(CPU_CAPABILITY_DEFAULT)
+constexpr int kWideFDefaultIsa = kWideF, kWideD1DefaultIsa = kWideD1;
+#else
+constexpr int kWideFDefaultIsa = 0, kWideD1DefaultIsa = 0;
+#endif
 
 struct PointwiseBase {
   static constexpr int kWide = 0;
@@ -200,6 +211,7 @@ struct LeakyRelu : PointwiseBase {
 // In terms of y (x <= 0 branch): exp(input_scale·x) = y/(scale·alpha) + 1.
 struct EluCore : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
+  static constexpr int kWide = kWideFDefaultIsa;  // accuracy (tests/test_accuracy.py)
   double alpha, scale, in_scale;
   TA_HD EluCore(double alpha_, double scale_, double in_scale_)
       : alpha(alpha_), scale(scale_), in_scale(in_scale_) {}
@@ -280,7 +292,7 @@ TA_HD T times_sigmoid(T x, T v) {
 //         that is exact for finite x and gives the limit 0 at -inf.
 // tanh:   ½x(1+tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³).
 struct Gelu : PointwiseBase {
-  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
+  static constexpr int kWide = kWideD2 | kWideFDefaultIsa;  // accuracy (tests/test_accuracy.py)
   struct Args {
     int64_t approximate;  // choices::approximate_none or _tanh
   };
@@ -464,7 +476,7 @@ struct Silu : Swish {
 // ------------------------------------------------------------------- eswish
 // β·x·σ(x), i.e. β times silu.
 struct Eswish : PointwiseBase {
-  static constexpr int kWide = kWideD2;  // accuracy (tests/test_accuracy.py)
+  static constexpr int kWide = kWideD2 | kWideD1DefaultIsa;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta;
   };
@@ -634,6 +646,7 @@ struct BentIdentity : PointwiseBase {
 // threshold is safe; x itself above it.  raw(v) is log(1 + e^v) for any v
 // (the parametric softplus uses it too).
 struct Softplus : PointwiseBase {
+  static constexpr int kWide = kWideFDefaultIsa;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta, threshold;
   };
@@ -830,6 +843,7 @@ struct Arctan : PointwiseBase {
 
 // --------------------------------------------------------------- logsigmoid
 struct LogSigmoid : PointwiseBase {
+  static constexpr int kWide = kWideFDefaultIsa;  // accuracy (tests/test_accuracy.py)
   using Args = NoArgs;
   TA_HD explicit LogSigmoid(const Args&) {}
   template <class T> TA_HD T f(T x) const {
@@ -984,6 +998,7 @@ struct HardSwish : PointwiseBase {
 // the slope where 0 < y < 1 (so dy is df's test applied to y).
 struct HardSigmoid : PointwiseBase {
   static constexpr bool kOutputDeriv = true;
+  static constexpr int kWide = kWideFDefaultIsa;  // accuracy (tests/test_accuracy.py)
   static constexpr bool kZeroD2 = true;
   struct Args {
     double slope, offset;
