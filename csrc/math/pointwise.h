@@ -483,7 +483,19 @@ struct Eswish : PointwiseBase {
   double beta;
   Silu silu;
   TA_HD explicit Eswish(const Args& p) : beta(p.beta), silu(NoArgs{}) {}
-  template <class T> TA_HD T f(T x) const { return c<T>(beta) * silu.f(x); }
+  // Below x = -80, where silu's (x h) h (times_sigmoid) may round into the
+  // subnormals, β joins the second factor, so that the result rounds once
+  // (β·silu rounded there twice: 2 steps of 2^-149 where the exact value is
+  // 0.75).  β h is normal for any β that leaves a nonzero result.
+  template <class T> TA_HD T f(T x) const {
+    const T y = c<T>(beta) * silu.f(x);
+    const auto deep = x < c<T>(-80);
+    if (any(deep)) {
+      const T h = exp(c<T>(0.5) * x);
+      return where(deep, mul0(mul0(x, h), h * c<T>(beta)), y);
+    }
+    return y;
+  }
   // β (σ + x σ σ(-x)) with β inside xsig's fmas (overloads.h); β may be
   // any float, so the product is kept finite.
   template <class T> TA_HD T df(T x) const { return xsig_scaled<true>(x, x, c<T>(beta), c<T>(beta)).df; }
@@ -553,7 +565,17 @@ struct Mish : PointwiseBase {
       const auto dd = dens(q);
       const T r = num / where(pos, dd.E, dd.D);
       const T xc = clamp_nan(x, c<T>(-1e30), c<T>(1e30));
-      return where(pos, mul_add(xc, r, x), where(far, mul_add(xc, q, xc * (c<T>(0) - r)), x * r));
+      const T y = where(pos, mul_add(xc, r, x), where(far, mul_add(xc, q, xc * (c<T>(0) - r)), x * r));
+      // Below x = -80, mish = x e^x to the precision (t = q (1 - q/2 ...)),
+      // and q may be subnormal, its precision lost: (x h) h, h = e^{x/2},
+      // rounds once into the subnormals (x q was 2x the exact value at
+      // x = -103.97, float).
+      const auto deep = x < c<T>(-80);
+      if (any(deep)) {
+        const T h = exp(c<T>(0.5) * x);
+        return where(deep, mul0(mul0(x, h), h), y);
+      }
+      return y;
     }
   }
   // f' = t + x (1 - t²) σ(x) over one denominator, in q:
