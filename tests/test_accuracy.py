@@ -170,7 +170,9 @@ def test_lower_instruction_sets_accuracy(cid, capability):
 # The ops whose float kernels AVX2 shares with AVX-512 (the fitted exp and
 # exp_parts of csrc/math/overloads.h and fastmath.h; 2^n without vscalefps
 # rounds once too): the same bits, so the accuracy measured above holds there.
-SHARED_AVX2_AVX512 = ("softplus", "logsigmoid", "elu", "selu", "celu", "sigmoid", "silu", "swish", "eswish")
+# tanh: its forward only (evaluated in double: wide.h; f' has an AVX-512 kernel).
+SHARED_AVX2_AVX512 = {"softplus": 2, "logsigmoid": 2, "elu": 2, "selu": 2, "celu": 2, "sigmoid": 2, "silu": 2,
+                      "swish": 2, "eswish": 2, "tanh": 1}  # op: how many of f, f' give the same bits
 
 
 @pytest.mark.skipif("AVX2" not in LOWER_CAPABILITIES, reason="needs a machine with AVX-512")
@@ -189,7 +191,7 @@ def test_avx2_gives_the_avx512_bits(name):
             results[cap] = (y.detach(), g)
     finally:
         ta.set_cpu_capability(previous)
-    for order, (a, b) in enumerate(zip(results["AVX2"], results["AVX512"])):
+    for order, (a, b) in list(enumerate(zip(results["AVX2"], results["AVX512"])))[: SHARED_AVX2_AVX512[name]]:
         differ = (a.view(torch.int32) != b.view(torch.int32)).nonzero().flatten()
         assert differ.numel() == 0, (f"{name} {ORDER_NAMES[order]}: AVX2 and AVX512 differ at {differ.numel()} points, "
                                      f"e.g. x={x[differ[:3]].tolist()}: {a[differ[:3]].tolist()} vs {b[differ[:3]].tolist()}")

@@ -447,6 +447,16 @@ inline VecF expm1(const VecF& x) {
   return where(abs(x) < VecF(0.5f), small, exp(x) - VecF(1.0f));
 }
 
+// tanh x from the pieces of w = e^{-2|x|} = m (1 + p), m = 2^n: numerator
+// (1 - m) - m p and denominator (1 + m) + m p each rounded once, with the
+// sign of x; T is the AVX-512 float vector (below) or a float widened to double (wide.h).
+template <class T>
+inline T tanh_from_exp_parts(const T& x, const T& m, const T& p) {
+  const T num = neg_mul_add(m, p, c<T>(1) - m);
+  const T den = mul_add(m, p, c<T>(1) + m);
+  return (num / den) | (x & c<T>(-0.0));
+}
+
 #if defined(CPU_CAPABILITY_AVX512)
 // tanh|x| = (1 - w)/(1 + w), w = e^{-2a} = 2^n (1 + p) for a = min(|x|, 9.5)
 // (tanh rounds to 1 beyond; no subnormal w): numerator (1 - 2^n) - 2^n p and
@@ -455,15 +465,6 @@ inline VecF expm1(const VecF& x) {
 // p = e^{-2a} - 1 is accurate relative to itself, so no series is needed.
 // Every 23rd float in [-10, 10]: max 1.87 ulp, 10200 results above 1.5
 // (tanh_sech2: 2.40, 28330), 14.8 cycles per 16 floats (18.6); tanh(-0) = -0.
-// tanh x from the pieces of w = e^{-2|x|} = m (1 + p), m = 2^n: numerator
-// (1 - m) - m p and denominator (1 + m) + m p each rounded once, with the
-// sign of x; T is the float vector here or a float widened to double (wide.h).
-template <class T>
-inline T tanh_from_exp_parts(const T& x, const T& m, const T& p) {
-  const T num = neg_mul_add(m, p, c<T>(1) - m);
-  const T den = mul_add(m, p, c<T>(1) + m);
-  return (num / den) | (x & c<T>(-0.0));
-}
 inline VecF tanh(const VecF& x) {
   const VecF a = min_nan(abs(x), VecF(static_cast<float>(Precision<float>::kTanhOne)));
   const ExpParts e = exp_parts<7, false>(VecF(-2.0f) * a);  // -2a in [-19, 0]

@@ -76,53 +76,68 @@ inline Wide cos(const Wide& x) { return Wide(x.v.cos()); }
 // divider runs beside the FMA ports), as it did for float.
 inline Wide operator/(const Wide& a, const Wide& b) { return Wide(a.v / b.v); }
 
-#if defined(CPU_CAPABILITY_AVX512)
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
 // e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln2/2 (Cody–Waite with a
 // 42-bit ln2_hi, so n ln2_hi is exact), e^r - 1 = r + r^2 (1/2! + ... + r^7/9!)
-// (truncation 2^-37), and vscalefpd multiplies by 2^n with the correct
-// overflow and gradual underflow.  The clamp keeps r finite at ±inf.
+// (truncation 2^-37).  The clamp keeps r finite at ±inf.  n is found by
+// the 1.5·2^52 shift (an fma and a subtraction; vrndscalepd is two uops on
+// Intel: tanh 31.8 -> 29.9 cycles per 16 floats there, the same bits over
+// 1.7e8 inputs), and t = x/ln2 + 1.5·2^52 keeps n in its low bits.
 struct WideExpParts {
-  __m512d n, p;  // e^x = 2^n (1 + p)
+  Vec<double> n, p, t;  // e^x = 2^n (1 + p)
 };
 // kClamp = false: the caller's x is finite and within ±700, or NaN.
 template <bool kClamp = true>
 inline WideExpParts exp_parts(const Wide& x0) {
-  __m512d x = x0.v;
+  Vec<double> x = x0.v;
   if constexpr (kClamp) x = at::vec::clamp_max(at::vec::clamp_min(x0.v, Vec<double>(-1100.0)), Vec<double>(1100.0));
-  // n = round(x / ln2) by the 1.5·2^52 shift (an fma and a subtraction:
-  // vrndscalepd is two uops on Intel; tanh 31.8 -> 29.9 cycles per 16
-  // floats there, the same bits over 1.7e8 inputs)
-  const __m512d shift = _mm512_set1_pd(0x1.8p52);
-  const __m512d n = _mm512_sub_pd(_mm512_fmadd_pd(x, _mm512_set1_pd(1.4426950408889634074), shift), shift);
-  __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.62e42fefa38p-1), x);
-  r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.ef35793c7673p-45), r);
+  const Vec<double> shift(0x1.8p52);
+  const Vec<double> t = at::vec::fmadd(x, Vec<double>(1.4426950408889634074), shift);
+  const Vec<double> n = t - shift;
+  Vec<double> r = at::vec::fnmadd(n, Vec<double>(0x1.62e42fefa38p-1), x);
+  r = at::vec::fnmadd(n, Vec<double>(0x1.ef35793c7673p-45), r);
   constexpr double kTaylor[] = {1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,
                                 1.0 / 720,    1.0 / 5040,    1.0 / 40320,    1.0 / 362880};
-  const Wide rw(Vec<double>{r});
-  const __m512d q = horner(rw, kTaylor).v;
-  return {n, _mm512_fmadd_pd(_mm512_mul_pd(r, r), q, r)};
+  const Vec<double> q = horner(Wide(r), kTaylor).v;
+  return {n, at::vec::fmadd(r * r, q, r), t};
 }
+// 2^n for the n of exp_parts, n in [-1022, 1023]: the low bits of t are n
+// (two's complement), shifted into the exponent field over 1.0's.
+inline Wide pow2_normal(const WideExpParts& e) {
+#if defined(CPU_CAPABILITY_AVX512)
+  const __m512i b = _mm512_add_epi64(_mm512_slli_epi64(_mm512_castpd_si512(e.t), 52), _mm512_set1_epi64(0x3FF0000000000000LL));
+  return Wide(Vec<double>(_mm512_castsi512_pd(b)));
+#else
+  const __m256i b = _mm256_add_epi64(_mm256_slli_epi64(_mm256_castpd_si256(e.t), 52), _mm256_set1_epi64x(0x3FF0000000000000LL));
+  return Wide(Vec<double>(_mm256_castsi256_pd(b)));
+#endif
+}
+#endif
+
+#if defined(CPU_CAPABILITY_AVX512)
+// vscalefpd multiplies by 2^n with the correct overflow and gradual underflow.
 inline Wide exp(const Wide& x) {
   const WideExpParts e = exp_parts(x);
-  return Wide(Vec<double>(_mm512_scalef_pd(_mm512_add_pd(e.p, _mm512_set1_pd(1.0)), e.n)));
+  return Wide(Vec<double>(_mm512_scalef_pd(e.p + Vec<double>(1.0), e.n)));
 }
 #else
 inline Wide exp(const Wide& x) { return Wide(x.v.exp()); }
 #endif
 
-#if defined(CPU_CAPABILITY_AVX512)
+#if defined(CPU_CAPABILITY_AVX512) || defined(CPU_CAPABILITY_AVX2)
 // tanh|x| = (1 - w)/(1 + w), w = e^{-2a} = 2^n (1 + p), a = min(|x|, 9.5)
 // (the float result is 1 beyond): tanh_from_exp_parts as the float kernel
 // (fastmath.h) but with double's roundings, so that only exp_parts'
 // truncation (2^-35.5 relative to p; for
 // small a, n = 0 and p = e^{-2a} - 1 itself) reaches the result: the float
 // forward of tanh (Tanh::kWide), every 97th float: max 0.50022 ulp (the
-// float kernel 1.83), 24 cycles per 16 floats on Zen 4 (float: 9).
+// float kernel 1.83), 24 cycles per 16 floats on Zen 4 (float: 9).  AVX2
+// computes the same bits (n in [-28, 0]: 2^n from its bits); its earlier
+// tanh_sech2 in double with Sleef's exp was 8.6x torch's time on Intel.
 inline Wide tanh(const Wide& x) {
   const Wide a = min_nan(abs(x), Wide(9.5));
   const WideExpParts e = exp_parts<false>(Wide(-2.0) * a);  // -2a in [-19, 0]
-  const Wide m(Vec<double>(_mm512_scalef_pd(_mm512_set1_pd(1.0), e.n)));
-  return tanh_from_exp_parts(x, m, Wide(Vec<double>(e.p)));
+  return tanh_from_exp_parts(x, pow2_normal(e), Wide(e.p));
 }
 #else
 inline Wide tanh(const Wide& x) { return tanh_sech2(x).t; }
