@@ -27,9 +27,14 @@ namespace ta::math {
 inline namespace TA_NS {
 
 // Whether T is the float vector for which this file has the op-specific
-// kernels (mish_value, gelu_parts): AVX-512 only.
+// kernels that need AVX-512's rcp14/rsqrt14 or were fitted there (tanh',
+// tanhexp', squareplus, ...): AVX-512 only.
 template <class T>
 inline constexpr bool kFloatVecKernels = false;
+// Whether T is the float vector for which this file has mish_value and
+// gelu_parts (built from exp_parts alone): AVX-512 and AVX2, the same bits.
+template <class T>
+inline constexpr bool kExpPartsKernels = false;
 
 // Whether a few extra roundings cost nothing in T (a float evaluated in
 // double, wide.h), so that a formula may trade divisions for products.
@@ -221,9 +226,6 @@ inline VecF softplus_raw(const VecF& v) {
   return where(a <= VecF(0.7f), near, far);
 }
 
-#endif  // AVX512 || AVX2
-
-#if defined(CPU_CAPABILITY_AVX512)
 // mish(x) = x tanh(softplus(x)) within 1 float ulp (x·t, t from the rational
 // forms of Mish::parts, rounds q, the sums, the division and the product:
 // 3.5 ulps).  With q = e^{-|x|} = 2^n (1 + p):
@@ -235,7 +237,7 @@ inline VecF softplus_raw(const VecF& v) {
 // not small, t = 3/5 + x P(x) (csrc/math/tools/fit_mish.py) and mish =
 // (3/5) x + x^2 P(x) with 3/5 split into two floats.
 template <>
-inline constexpr bool kFloatVecKernels<VecF> = true;
+inline constexpr bool kExpPartsKernels<VecF> = true;
 inline VecF mish_value(const VecF& x) {
   const VecF one(1.0f), two(2.0f);
   const ExpParts e = exp_parts<6>(VecF(0.0f) - abs(x));
@@ -286,7 +288,7 @@ inline VecF mish_value(const VecF& x) {
 // float in [-15, 15]: f 2.53 cond-ulp (was 4.28), f' 3.23 (3.72), at 15.2
 // (34.1) and 18.7 (43.9) cycles per 16 floats (g f' with the load of g).
 struct GeluParts {
-  VecF a, q, p, n;  // a = min(|x|, 15), q = Φ(-a), e^{-a²/2} = 2^n (1 + p)
+  VecF a, q, p, n, u;  // a = min(|x|, 15), q = Φ(-a) = 2^n u, e^{-a²/2} = 2^n (1 + p)
 };
 inline GeluParts gelu_parts(const VecF& x) {
   constexpr double kP[] = {0.50000000404284994, 0.44174282527672643, 0.18583939916241854,
@@ -302,10 +304,16 @@ inline GeluParts gelu_parts(const VecF& x) {
   const VecF r = at::vec::fmadd(l2, VecF(-0.5f), r0);
   const VecF p = at::vec::fmadd(r * r, horner(r, kExpQ), r);
   const VecF R = horner(a, kP) / horner(a, kS);
-  return {a, scale2n(at::vec::fmadd(R, p, R), n), p, n};
+  const VecF u = at::vec::fmadd(R, p, R);
+  return {a, scale2n(u, n), p, n, u};
 }
 inline VecF gelu_value(const VecF& x, const GeluParts& g) {
-  return VecF(_mm512_fnmadd_ps(g.a, g.q, max_nan(x, VecF(0.0f)))) | (x & VecF(-0.0f));
+  const VecF y = at::vec::fnmadd(g.a, g.q, max_nan(x, VecF(0.0f)));
+  // Below x = -12.5, where Φ(-a) nears the subnormals and loses precision:
+  // -(a u) 2^n, rounded once (a Φ(-a) was up to 7 steps of 2^-149 off).
+  const auto deep = x < VecF(-12.5f);
+  if (any(deep)) return where(deep, VecF(0.0f) - scale2n(g.a * g.u, g.n), y) | (x & VecF(-0.0f));
+  return y | (x & VecF(-0.0f));
 }
 // gelu' = Φ(x) + x φ(x), x·φ with x capped at ±15 (φ is 0 beyond).
 inline VecF gelu_deriv(const VecF& x, const GeluParts& g) {
@@ -314,6 +322,11 @@ inline VecF gelu_deriv(const VecF& x, const GeluParts& g) {
   const VecF Phi = where(x < VecF(0.0f), g.q, VecF(1.0f) - g.q);
   return at::vec::fmadd(g.a | (x & VecF(-0.0f)), phi, Phi);
 }
+#endif  // AVX512 || AVX2
+
+#if defined(CPU_CAPABILITY_AVX512)
+template <>
+inline constexpr bool kFloatVecKernels<VecF> = true;
 #endif
 
 #if defined(CPU_CAPABILITY_AVX512)

@@ -348,7 +348,7 @@ struct Gelu : PointwiseBase {
     if (tanh_approx) {
       return times_sigmoid(x, v(x));
     }
-    if constexpr (kFloatVecKernels<T>) {
+    if constexpr (kExpPartsKernels<T>) {
       return gelu_value(x, gelu_parts(x));  // the same function from one exp (fastmath.h)
     } else {
       const T xl = max_nan(x, c<T>(-40));
@@ -360,7 +360,7 @@ struct Gelu : PointwiseBase {
     if (tanh_approx) {
       return xsig(v(xc), xc, dv(xc)).df;
     }
-    if constexpr (kFloatVecKernels<T>) {
+    if constexpr (kExpPartsKernels<T>) {
       return gelu_deriv(x, gelu_parts(x));
     } else {
       return Phi(xc) + xc * phi(xc);
@@ -373,7 +373,7 @@ struct Gelu : PointwiseBase {
     if (tanh_approx) {
       return {f(x), df(x)};
     }
-    if constexpr (kFloatVecKernels<T>) {
+    if constexpr (kExpPartsKernels<T>) {
       const auto g = gelu_parts(x);
       return {gelu_value(x, g), gelu_deriv(x, g)};
     }
@@ -554,7 +554,7 @@ struct Mish : PointwiseBase {
   // 3 was at x = -7.725).  x is capped at ±1e30 inside
   // the products, so ±inf give ±inf and -0 (q = 0), not inf·0; x = -0 gives -0.
   template <class T> TA_HD T f(T x) const {
-    if constexpr (kFloatVecKernels<T>) {
+    if constexpr (kExpPartsKernels<T>) {
       return mish_value(x);  // the same function, fewer roundings (fastmath.h)
     } else {
       const T one = c<T>(1), two = c<T>(2);
