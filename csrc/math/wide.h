@@ -80,9 +80,10 @@ inline Wide operator/(const Wide& a, const Wide& b) { return Wide(a.v / b.v); }
 // e^x = 2^n e^r, n = round(x / ln 2), |r| <= ln2/2 (Cody–Waite with a
 // 42-bit ln2_hi, so n ln2_hi is exact), e^r - 1 = r + r^2 (1/2! + ... + r^7/9!)
 // (truncation 2^-37).  The clamp keeps r finite at ±inf.  n is found by
-// the 1.5·2^52 shift (an fma and a subtraction; vrndscalepd is two uops on
-// Intel: tanh 31.8 -> 29.9 cycles per 16 floats there, the same bits over
-// 1.7e8 inputs), and t = x/ln2 + 1.5·2^52 keeps n in its low bits.
+// the 1.5·2^52 shift (an fma and a subtraction, where vrndscalepd is two
+// uops on Intel: the same bits over 1.7e8 inputs; 31.8 -> 29.9 cycles per
+// 16 floats in a bare tanh loop, no change measurable through PwForward<Tanh>),
+// and t = x/ln2 + 1.5·2^52 keeps n in its low bits.
 struct WideExpParts {
   Vec<double> n, p, t;  // e^x = 2^n (1 + p)
 };
@@ -101,12 +102,13 @@ inline WideExpParts exp_parts(const Wide& x0) {
   const Vec<double> q = horner(Wide(r), kTaylor).v;
   return {n, at::vec::fmadd(r * r, q, r), t};
 }
-// 2^n for the n of exp_parts, n in [-1022, 1023]: the low bits of t are n
-// (two's complement), shifted into the exponent field over 1.0's.
+// 2^n for the n of exp_parts, n in [-1022, 1023]; on AVX2 the low bits of t
+// are n (two's complement), shifted into the exponent field over 1.0's.
 inline Wide pow2_normal(const WideExpParts& e) {
 #if defined(CPU_CAPABILITY_AVX512)
-  const __m512i b = _mm512_add_epi64(_mm512_slli_epi64(_mm512_castpd_si512(e.t), 52), _mm512_set1_epi64(0x3FF0000000000000LL));
-  return Wide(Vec<double>(_mm512_castsi512_pd(b)));
+  // (vscalefpd: one uop where the integer shift and add are two, and the
+  // same value; the bits cost tanh the shift rounding's gain)
+  return Wide(Vec<double>(_mm512_scalef_pd(_mm512_set1_pd(1.0), e.n)));
 #else
   const __m256i b = _mm256_add_epi64(_mm256_slli_epi64(_mm256_castpd_si256(e.t), 52), _mm256_set1_epi64x(0x3FF0000000000000LL));
   return Wide(Vec<double>(_mm256_castsi256_pd(b)));
