@@ -1,6 +1,10 @@
-"""benchmarks/run.py helpers that do not time anything."""
+"""benchmarks/run.py helpers that do not time anything, and that
+benchmarks/kernel_cycles.py builds and runs."""
 import ctypes
+import importlib.util
 import os
+import platform
+import shutil
 import subprocess
 import sys
 
@@ -44,3 +48,18 @@ def test_release_retained_memory_returns_free_pages():
     assert out.returncode == 0, out.stderr[-2000:]
     released = int(out.stdout.split()[0])
     assert released > 200 * 2**20, f"released {released / 2**20:.0f} MiB of a freed 256 MiB block"
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or shutil.which("g++") is None,
+                    reason="x86-64 with g++ only")
+def test_kernel_cycles_builds_and_reports(capsys):
+    """benchmarks/kernel_cycles.py compiles its harness for the AVX2 build
+    and prints one number per selected op (the AVX2 instructions must run
+    here: every x86 CI machine of this project has them)."""
+    spec = importlib.util.spec_from_file_location("kernel_cycles", os.path.join(ROOT, "benchmarks", "kernel_cycles.py"))
+    kc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kc)
+    assert kc.main(["--isa", "AVX2", "--ops", "relu,elu"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [ln.split()[0] for ln in lines[1:]] == ["relu", "elu"], lines
+    assert all(float(ln.split()[1]) > 0 for ln in lines[1:])
