@@ -12,6 +12,7 @@ per cent on the shared VM where wall-clock timings at 2^22 move by ±20 %
 """
 
 import argparse
+import ast
 import os
 import subprocess
 import sys
@@ -21,10 +22,20 @@ import torch
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_HERE)
-FLAGS = {
-    "AVX2": ["-mavx2", "-mfma", "-mf16c"],
-    "AVX512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma", "-mf16c"],
-}
+
+
+def _isa_flags() -> dict:
+    """setup.py's ISA_FLAGS["AVX2"] and ["AVX512"] (the flags the extension's
+    per-ISA kernels are compiled with), read from its source."""
+    flags = {}
+    for node in ast.walk(ast.parse(open(os.path.join(_ROOT, "setup.py")).read())):
+        if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript)
+                and getattr(node.targets[0].value, "id", None) == "ISA_FLAGS"):
+            flags[ast.literal_eval(node.targets[0].slice)] = ast.literal_eval(node.value)
+    return flags
+
+
+FLAGS = _isa_flags()
 
 
 def build(isa: str, csrc: str, out: str) -> None:

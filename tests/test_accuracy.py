@@ -65,16 +65,21 @@ BIT_DTYPES = [torch.float32, torch.float64, torch.bfloat16, torch.float16]
 BIT_IDS = ["f32", "f64", "bf16", "f16"]
 
 
-@functools.lru_cache(maxsize=None)
-def _measured(cid):
+def _sweep(cid, peer, strided):
+    """The float32 slice of the sweep for one case, one thread."""
     name, params = BY_ID[cid]
     prev = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return acc.measure_case(name, params, "float32", n_points=N_POINTS, refine=REFINE, peer=True,
-                                strided=True, neighbours=NEIGHBOURS, span=ZERO_SPAN)
+        return acc.measure_case(name, params, "float32", n_points=N_POINTS, refine=REFINE, peer=peer,
+                                strided=strided, neighbours=NEIGHBOURS, span=ZERO_SPAN)
     finally:
         torch.set_num_threads(prev)
+
+
+@functools.lru_cache(maxsize=None)
+def _measured(cid):
+    return _sweep(cid, peer=True, strided=True)
 
 
 def _row(cid, order):
@@ -134,16 +139,11 @@ LOWER_CAPABILITIES = ta.cpu_capabilities_up_to_current()[:-1]
 
 @functools.lru_cache(maxsize=None)
 def _measured_on(cid, capability):
-    name, params = BY_ID[cid]
-    prev_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     previous = ta.set_cpu_capability(capability)
     try:
-        return acc.measure_case(name, params, "float32", n_points=N_POINTS, refine=REFINE, peer=False,
-                                strided=False, neighbours=NEIGHBOURS, span=ZERO_SPAN)
+        return _sweep(cid, peer=False, strided=False)
     finally:
         ta.set_cpu_capability(previous)
-        torch.set_num_threads(prev_threads)
 
 
 @pytest.mark.parametrize("capability", LOWER_CAPABILITIES)

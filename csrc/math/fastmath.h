@@ -259,18 +259,10 @@ inline VecF mish_value(const VecF& x) {
   const float c0_hi = 0.6f, c0_lo = static_cast<float>(0.6 - static_cast<double>(c0_hi));
   const VecF near = at::vec::fmadd(x, VecF(c0_hi), at::vec::fmadd(x, VecF(c0_lo), x * (x * horner(x, kP))));
   // mish has the sign of x (mish(-0) = -0, as x tanh(softplus(x)))
-  VecF r = where(abs(x) <= VecF(0.7f), near, y);
-  const auto deep = x < VecF(-104.0f);
-  if (any(deep)) {
-    // q is e^-104 here (exp_parts' clamp) where mish = x e^x (1 - e^x/2 ...)
-    // is x h h, h = e^{x/2} still normal: the last product rounds once into
-    // the subnormals (it was x e^-104: 2.7x the exact value at -105, and
-    // -7.4e-44 at -110 where the exact -1.9e-46 rounds to -0).  x capped at
-    // -FLT_MAX: -inf gives -0, not NaN.
-    const VecF h = exp(VecF(0.5f) * x);
-    r = where(deep, (max_nan(x, VecF(0.0f) - finite_max<VecF>()) * h) * h, r);
-  }
-  return r | (x & VecF(-0.0f));
+  // Below -104, q is e^-104 (exp_parts' clamp) where mish = x e^x: x·q was
+  // 2.7x the exact value at -105, and -7.4e-44 at -110 where the exact
+  // -1.9e-46 rounds to -0; the tail rounds once (overloads.h).
+  return with_exp_tail(where(abs(x) <= VecF(0.7f), near, y), x, x, -104.0, one) | (x & VecF(-0.0f));
 }
 
 // gelu: Φ(-a) for a = min(|x|, 15) from one exp and one division, with the

@@ -300,6 +300,19 @@ TA_HD T mul0(T a, T b) {
   return where(r != r, b, r);
 }
 
+// y, except in the lanes where v < bound: there x·k·e^v as (x h)(k h),
+// h = e^{v/2} normal, so that only the last product rounds into the
+// subnormals (the tails of x σ(v), eswish and mish, where e^v or σ(v) is
+// subnormal and has lost its precision; mul0: x = -inf gives the limit 0).
+// k h is normal for any k that leaves a nonzero result.
+template <class T>
+TA_HD T with_exp_tail(T y, T x, T v, double bound, T k) {
+  const auto deep = v < c<T>(bound);
+  if (!any(deep)) return y;
+  const T h = exp(c<T>(0.5) * v);
+  return where(deep, mul0(mul0(x, h), k * h), y);
+}
+
 // σ(x) and σ(-x), each accurate to the last bits for every x (no 1 - σ
 // cancellation, no overflow, subnormals kept): with e = exp(-|x|), 1/(1+e)
 // and e/(1+e).

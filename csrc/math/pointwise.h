@@ -274,16 +274,15 @@ struct Celu : EluCore {
 // gives ±inf for v > -80, and a finite x meets e^{-v} = inf only below).
 // Below v = -80, σ(v) is subnormal or 0 in float while x σ(v) is still a
 // normal number: there x σ(v) = (x e^{v/2}) e^{v/2} (1 + e^v is 1 to the
-// precision), so it does not flush early (swish, silu, gelu tanh).
+// precision), so it does not flush early (swish, silu, gelu tanh).  k·x σ(v)
+// (eswish): k joins the tail's second factor, so the tail rounds once there
+// too (k·(x σ(v)) rounded it twice: 2 steps of 2^-149 where the exact value
+// is 0.75).
 template <class T>
-TA_HD T times_sigmoid(T x, T v) {
-  const T y = x / one_plus_exp(c<T>(0) - v);
-  const auto deep = v < c<T>(-80);
-  if (any(deep)) {
-    const T h = exp(c<T>(0.5) * v);
-    return where(deep, mul0(mul0(x, h), h), y);  // mul0: x = -inf gives the limit 0
-  }
-  return y;
+TA_HD T times_sigmoid(T x, T v, double k = 1.0) {
+  T y = x / one_plus_exp(c<T>(0) - v);
+  if (k != 1.0) y = c<T>(k) * y;
+  return with_exp_tail(y, x, v, -80.0, c<T>(k));
 }
 
 // --------------------------------------------------------------------- gelu
@@ -474,28 +473,15 @@ struct Silu : Swish {
 };
 
 // ------------------------------------------------------------------- eswish
-// β·x·σ(x), i.e. β times silu.
+// β·x·σ(x), i.e. β times silu (times_sigmoid with k = β).
 struct Eswish : PointwiseBase {
   static constexpr int kWide = kWideD2 | kWideD1DefaultIsa;  // accuracy (tests/test_accuracy.py)
   struct Args {
     double beta;
   };
   double beta;
-  Silu silu;
-  TA_HD explicit Eswish(const Args& p) : beta(p.beta), silu(NoArgs{}) {}
-  // Below x = -80, where silu's (x h) h (times_sigmoid) may round into the
-  // subnormals, β joins the second factor, so that the result rounds once
-  // (β·silu rounded there twice: 2 steps of 2^-149 where the exact value is
-  // 0.75).  β h is normal for any β that leaves a nonzero result.
-  template <class T> TA_HD T f(T x) const {
-    const T y = c<T>(beta) * silu.f(x);
-    const auto deep = x < c<T>(-80);
-    if (any(deep)) {
-      const T h = exp(c<T>(0.5) * x);
-      return where(deep, mul0(mul0(x, h), h * c<T>(beta)), y);
-    }
-    return y;
-  }
+  TA_HD explicit Eswish(const Args& p) : beta(p.beta) {}
+  template <class T> TA_HD T f(T x) const { return times_sigmoid(x, x, beta); }
   // β (σ + x σ σ(-x)) with β inside xsig's fmas (overloads.h); β may be
   // any float, so the product is kept finite.
   template <class T> TA_HD T df(T x) const { return xsig_scaled<true>(x, x, c<T>(beta), c<T>(beta)).df; }
@@ -567,15 +553,9 @@ struct Mish : PointwiseBase {
       const T xc = clamp_nan(x, c<T>(-1e30), c<T>(1e30));
       const T y = where(pos, mul_add(xc, r, x), where(far, mul_add(xc, q, xc * (c<T>(0) - r)), x * r));
       // Below x = -80, mish = x e^x to the precision (t = q (1 - q/2 ...)),
-      // and q may be subnormal, its precision lost: (x h) h, h = e^{x/2},
-      // rounds once into the subnormals (x q was 2x the exact value at
-      // x = -103.97, float).
-      const auto deep = x < c<T>(-80);
-      if (any(deep)) {
-        const T h = exp(c<T>(0.5) * x);
-        return where(deep, mul0(mul0(x, h), h), y);
-      }
-      return y;
+      // and q may be subnormal (x q was 2x the exact value at x = -103.97,
+      // float).
+      return with_exp_tail(y, x, x, -80.0, one);
     }
   }
   // f' = t + x (1 - t²) σ(x) over one denominator, in q:
