@@ -59,7 +59,11 @@ def test_kernel_cycles_builds_and_reports(capsys):
     spec = importlib.util.spec_from_file_location("kernel_cycles", os.path.join(ROOT, "benchmarks", "kernel_cycles.py"))
     kc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(kc)
-    assert kc.main(["--isa", "AVX2", "--ops", "relu,elu"]) == 0
+    csrc = os.path.join(ROOT, "csrc")
+    # one tree in two columns (built once), two turns: a column per tree
+    assert kc.main(["--isa", "AVX2", "--ops", "relu,elu,torch_gelu", "--csrc", csrc, "--csrc", csrc,
+                    "--repeat", "2"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [ln.split()[0] for ln in lines[1:]] == ["relu", "elu"], lines
-    assert all(float(ln.split()[1]) > 0 for ln in lines[1:])
+    assert [ln.split()[0] for ln in lines[1:]] == ["relu", "elu", "torch_gelu"], lines
+    assert all(len(ln.split()) == 3 and float(ln.split()[1]) > 0 and float(ln.split()[2]) > 0
+               for ln in lines[1:]), lines

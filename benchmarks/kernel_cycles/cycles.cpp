@@ -1,5 +1,5 @@
 // Cycles per 16 floats of the float forward kernels (PwForward<F> of
-// csrc/math/kernel_ops.h) in one instruction-set build, measured with rdtsc
+// csrc/math/kernel_ops.h; name_bwd: PwBackward<F>, g f'(x), only when named) in one instruction-set build, measured with rdtsc
 // over 4096 floats in L1 (N(0, 3) input), minimum of 400 passes.  Built and
 // run by benchmarks/kernel_cycles.py, which picks the compiler flags of the
 // build (and may point at another tree's csrc/ to compare two versions).
@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <string>
 
 #include "math/kernel_ops.h"
 #include "math/pointwise.h"
@@ -18,7 +19,7 @@ using VecF = at::vec::Vectorized<float>;
 
 namespace {
 constexpr int kN = 4096;
-alignas(64) float X[kN], Y[kN];
+alignas(64) float X[kN], G[kN], Y[kN];
 volatile float sink;
 
 template <class Op>
@@ -27,6 +28,19 @@ double cycles(const Op& op) {
   for (int rep = 0; rep < 400; ++rep) {
     const unsigned long long t = __rdtsc();
     for (int i = 0; i < kN; i += VecF::size()) op(VecF::loadu(X + i)).store(Y + i);
+    best = std::min(best, double(__rdtsc() - t) / (kN / 16));
+    sink = Y[rep % kN];
+  }
+  return best;
+}
+
+// The same for a backward functor, (g, x) -> g f'(x).
+template <class Op>
+double cycles_bwd(const Op& op) {
+  double best = 1e30;
+  for (int rep = 0; rep < 400; ++rep) {
+    const unsigned long long t = __rdtsc();
+    for (int i = 0; i < kN; i += VecF::size()) op(VecF::loadu(G + i), VecF::loadu(X + i)).store(Y + i);
     best = std::min(best, double(__rdtsc() - t) / (kN / 16));
     sink = Y[rep % kN];
   }
@@ -49,9 +63,21 @@ bool selected(const char* name, const char* only) {
 
 template <class F>
 void report(const char* name, const char* only, const F& fn) {
+  const std::string bwd = std::string(name) + "_bwd";
+  if (!selected(name, only) && !selected(bwd.c_str(), only)) return;
+  if (selected(name, only)) {
+    const PwForward<F> op{fn};
+    std::printf("%s %.1f\n", name, cycles(op));
+  }
+  // name_bwd: g f'(x), the backward from the input
+  if (!selected(bwd.c_str(), only)) return;
+  const PwBackward<F> back{fn};
+  std::printf("%s %.1f\n", bwd.c_str(), cycles_bwd(back));
+}
+template <class G>
+void peer(const char* name, const char* only, const G& g) {
   if (!selected(name, only)) return;
-  const PwForward<F> op{fn};
-  std::printf("%s %.1f\n", name, cycles(op));
+  std::printf("%s %.1f\n", name, cycles(g));
 }
 }  // namespace
 
@@ -60,6 +86,7 @@ int main(int argc, char** argv) {
   std::mt19937 g(0);
   std::normal_distribution<float> d(0.0f, 3.0f);
   for (float& x : X) x = d(g);
+  for (float& x : G) x = d(g);
   report("relu", only, Relu(NoArgs{}));
   report("sigmoid", only, Sigmoid(NoArgs{}));
   report("tanh", only, Tanh(NoArgs{}));
@@ -70,5 +97,12 @@ int main(int argc, char** argv) {
   report("eswish", only, Eswish(Eswish::Args{1.25}));
   report("gelu", only, Gelu(Gelu::Args{0}));
   report("mish", only, Mish(NoArgs{}));
+  report("hard_sigmoid", only, HardSigmoid(HardSigmoid::Args{1.0 / 6, 0.5}));
+  report("hard_swish", only, HardSwish(NoArgs{}));
+  // torch's own vectorized formulas (ATen's cpu kernels, from the same headers)
+  const VecF half(0.5f), one(1.0f), alpha(0.70710678118654752440f);
+  peer("torch_gelu", only, [&](const VecF& x) { return x * half * (one + (x * alpha).erf()); });
+  peer("torch_tanh", only, [](const VecF& x) { return x.tanh(); });
+  peer("torch_sigmoid", only, [&](const VecF& x) { return one / (one + x.neg().exp()); });
   return 0;
 }

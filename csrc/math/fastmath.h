@@ -88,7 +88,7 @@ TA_HD TanhSech2<T> tanh_sech2(T x) {
   // costs a microcode assist: tanhexp at 2^22 took 21.5 ms instead of 5).
   // sech² needs the true w, computed only when some lane is that large.
   const auto far = a > c<T>(Precision<S>::kTanhOne);
-  const T wt = exp(c<T>(-2) * min_nan(a, c<T>(Precision<S>::kTanhOne)));
+  const T wt = exp_neg_abs(c<T>(2) * min_nan(a, c<T>(Precision<S>::kTanhOne)));
   const T d = one + wt;
   const T z = x * x;
   const auto small = a < c<T>(Precision<S>::kTanhSeries);
@@ -153,7 +153,8 @@ inline ExpParts exp_parts(const VecF& x0) {
 template <>
 inline VecF one_plus_exp(VecF v) {
   const ExpParts e = exp_parts<6>(v);
-  const VecF m = scale2n(VecF(1.0f), e.n);
+  // (n below -126, v < -87.3: 1 + 2^n (1 + p) is 1 with m = 2^-126 too)
+  const VecF m = pow2n(at::vec::clamp_min(e.n, VecF(-126.0f)));
 #if defined(CPU_CAPABILITY_AVX512)
   return _mm512_min_ps(at::vec::fmadd(m, e.p, m + VecF(1.0f)), at::vec::fmadd(m, VecF(2.0f), VecF(1.0f)));
 #else
@@ -173,14 +174,17 @@ inline VecF one_plus_exp(VecF v) {
 inline VecF expm1_times(const VecF& x, double k, bool big_args = true) {
   const float kh = static_cast<float>(k), kl = static_cast<float>(k - static_cast<double>(kh));
   const ExpParts e = exp_parts(x);
-  const VecF m = scale2n(VecF(1.0f), e.n) - VecF(1.0f);
+  // 2^n with n capped below at -126 (x < -87.3: there m = 2^n - 1 rounds
+  // to -1 either way and the terms in 2^n are far below k's ulp)
+  const VecF p2 = pow2n(at::vec::clamp_min(e.n, VecF(-126.0f)));
+  const VecF m = p2 - VecF(1.0f);
   const VecF a_hi = VecF(kh) * m;
   VecF corr = at::vec::fmsub(VecF(kh), m, a_hi);
   if (kl != 0.0f) {  // k not a float (selu; not elu's default alpha = 1)
     corr = at::vec::fmadd(VecF(kl), m, corr);
-    corr = at::vec::fmadd(scale2n(VecF(kl), e.n), e.p, corr);
+    corr = at::vec::fmadd(VecF(kl) * p2, e.p, corr);
   }
-  const VecF kh2n = scale2n(VecF(kh), e.n);
+  const VecF kh2n = VecF(kh) * p2;
   corr = at::vec::fmadd(kh2n, e.t, corr);
   corr = at::vec::fmadd(kh2n, e.r, corr);
   const VecF y = a_hi + corr;
@@ -218,11 +222,11 @@ inline VecF softplus_raw(const VecF& v) {
   const VecF a = abs(v);
   const ExpParts e = exp_parts<6>(VecF(0.0f) - a);
   const VecF onep = VecF(1.0f) + e.p;
-  const VecF eh = scale2n(onep, e.n);
+  const VecF eh = scale2n_nonpos(onep, e.n);
   const VecF hi = VecF(1.0f) + e.r;
   const VecF lo = (VecF(1.0f) - hi) + e.r;  // exact (Fast2Sum, |r| < 1)
   const VecF small = e.t + at::vec::fmadd(eh * horner(eh, kH), onep, lo);
-  const VecF far = max_nan(v, VecF(0.0f)) + scale2n(hi + small, e.n);
+  const VecF far = max_nan(v, VecF(0.0f)) + scale2n_nonpos(hi + small, e.n);
   return where(a <= VecF(0.7f), near, far);
 }
 
@@ -242,14 +246,16 @@ inline VecF mish_value(const VecF& x) {
   const VecF one(1.0f), two(2.0f);
   const ExpParts e = exp_parts<6>(VecF(0.0f) - abs(x));
   const VecF onep = one + e.p;
-  const VecF q = scale2n(onep, e.n);
+  const VecF q = scale2n_nonpos(onep, e.n);
   const VecF q2 = q * q;
   const auto neg = x < VecF(0.0f);
   const VecF h = where(neg, VecF(0.0f) - q2 - q, VecF(-2.0f) * q2) /
                  where(neg, q2 + two * q + two, one + two * q + two * q2);
   const VecF hi = one + e.r;
   const VecF s = ((one - hi) + e.r) + at::vec::fmadd(h, onep, e.t);
-  const VecF y_neg = scale2n(at::vec::fmadd(x, hi, x * s), e.n);
+  // (scale2n_nonpos: its factor is |x| (1 + ...) >= 2^-62 where y_neg is
+  // used, x < -0.7)
+  const VecF y_neg = scale2n_nonpos(at::vec::fmadd(x, hi, x * s), e.n);
   // (x h with x capped at FLT_MAX: 0, not NaN, at x = inf where h = -0)
   const VecF y = where(neg, y_neg, at::vec::fmadd(min_nan(x, finite_max<VecF>()), h, x));
   constexpr double kP[] = {0.31999999883713265,     -0.01600000369826652,   -0.045866547349343069,
@@ -279,12 +285,34 @@ inline VecF mish_value(const VecF& x) {
 // the earlier series near 0 and erfc(-x/√2) are not needed: every 101st
 // float in [-15, 15]: f 2.53 cond-ulp (was 4.28), f' 3.23 (3.72), at 15.2
 // (34.1) and 18.7 (43.9) cycles per 16 floats (g f' with the load of g).
+// Φ(-a) and φ carry the factor 2^n, n in [-150, 0] (the clamp of -a²/2 at
+// -104), found by the shift t = -a²/2 / ln2 + (1.5·2^23 + 191): n = t -
+// shift, and t's low bits are n + 191.  AVX-512 multiplies by 2^n with
+// vscalefps; AVX2 by s = 2^(n+64), those bits shifted into the exponent
+// field, with the other factor v computed as v 2^-64 (kGeluPre folded into
+// the coefficients: the same roundings, since v 2^-64 stays above 1e-22,
+// normal).  Either way the product is v 2^n rounded once, the same bits.
+// (scale2n's two factors took 9 operations; gelu's f 32.8 -> 28.7 cycles
+// per 16 floats on Zen 3, benchmarks/kernel_cycles.py --isa AVX2.)
+inline constexpr float kGeluShift = 0x1.8p23f + 191.0f;
+#if defined(CPU_CAPABILITY_AVX512)
+inline constexpr double kGeluPre = 1.0;
+inline VecF gelu_scale_factor(const VecF& /*t*/, const VecF& n) { return n; }
+inline VecF gelu_scale(const VecF& v, const VecF& s) { return _mm512_scalef_ps(v, s); }
+#else
+inline constexpr double kGeluPre = 0x1p-64;
+inline VecF gelu_scale_factor(const VecF& t, const VecF& /*n*/) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
+}
+inline VecF gelu_scale(const VecF& v, const VecF& s) { return v * s; }
+#endif
 struct GeluParts {
-  VecF a, q, p, n;  // a = min(|x|, 15), q = Φ(-a), e^{-a²/2} = 2^n (1 + p)
+  VecF a, q, p, s;  // a = min(|x|, 15), q = Φ(-a), e^{-a²/2} = 2^n (1 + p), s from n
 };
 inline GeluParts gelu_parts(const VecF& x) {
-  constexpr double kP[] = {0.50000000404284994, 0.44174282527672643, 0.18583939916241854,
-                           0.041524881260332686, 0.0042522685345825744};
+  constexpr double kP[] = {0.50000000404284994 * kGeluPre, 0.44174282527672643 * kGeluPre,
+                           0.18583939916241854 * kGeluPre, 0.041524881260332686 * kGeluPre,
+                           0.0042522685345825744 * kGeluPre};
   constexpr double kS[] = {1.0, 1.6813707696965519, 1.2132124213079609, 0.47635603047208447,
                            0.10409297373084529, 0.010658757634184862};
   const VecF a = min_nan(abs(x), VecF(15.0f));
@@ -292,11 +320,17 @@ inline GeluParts gelu_parts(const VecF& x) {
   const VecF l2 = at::vec::fmsub(a, a, a2);
   // (-a2/2 is exact; below -104, a > 14.4, the clamp leaves Φ(-a) and φ far
   // below the smallest subnormal, so they still round to 0)
-  const auto [n, r0] = exp_reduce(a2 * VecF(-0.5f));
-  const VecF r = at::vec::fmadd(l2, VecF(-0.5f), r0);
+  const VecF xr = at::vec::clamp_min(a2 * VecF(-0.5f), VecF(-104.0f));
+  const VecF t = at::vec::fmadd(xr, VecF(1.44269504088896340736f), VecF(kGeluShift));
+  const VecF n = t - VecF(kGeluShift);
+  // (r as exp_reduce's Cody–Waite, plus the -l2/2 that a² lost)
+  const VecF r0 = at::vec::fmadd(n, VecF(-0.693145751953125f), xr);
+  const VecF r1 = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r0);
+  const VecF r = at::vec::fmadd(l2, VecF(-0.5f), r1);
   const VecF p = at::vec::fmadd(r * r, horner(r, kExpQ), r);
   const VecF R = horner(a, kP) / horner(a, kS);
-  return {a, scale2n(at::vec::fmadd(R, p, R), n), p, n};
+  const VecF s = gelu_scale_factor(t, n);
+  return {a, gelu_scale(at::vec::fmadd(R, p, R), s), p, s};
 }
 inline VecF gelu_value(const VecF& x, const GeluParts& g) {
   // (Below x = -13.3 the result is subnormal and a Φ(-a), Φ itself
@@ -306,8 +340,8 @@ inline VecF gelu_value(const VecF& x, const GeluParts& g) {
 }
 // gelu' = Φ(x) + x φ(x), x·φ with x capped at ±15 (φ is 0 beyond).
 inline VecF gelu_deriv(const VecF& x, const GeluParts& g) {
-  constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
-  const VecF phi = scale2n(at::vec::fmadd(VecF(kInvSqrt2Pi), g.p, VecF(kInvSqrt2Pi)), g.n);
+  const VecF c(static_cast<float>(0.39894228040143267794 * kGeluPre));  // 1/√(2π)
+  const VecF phi = gelu_scale(at::vec::fmadd(c, g.p, c), g.s);
   const VecF Phi = where(x < VecF(0.0f), g.q, VecF(1.0f) - g.q);
   return at::vec::fmadd(g.a | (x & VecF(-0.0f)), phi, Phi);
 }
