@@ -323,10 +323,8 @@ inline GeluParts gelu_parts(const VecF& x) {
   const VecF xr = at::vec::clamp_min(a2 * VecF(-0.5f), VecF(-104.0f));
   const VecF t = at::vec::fmadd(xr, VecF(1.44269504088896340736f), VecF(kGeluShift));
   const VecF n = t - VecF(kGeluShift);
-  // (r as exp_reduce's Cody–Waite, plus the -l2/2 that a² lost)
-  const VecF r0 = at::vec::fmadd(n, VecF(-0.693145751953125f), xr);
-  const VecF r1 = at::vec::fmadd(n, VecF(-1.428606765330187045e-06f), r0);
-  const VecF r = at::vec::fmadd(l2, VecF(-0.5f), r1);
+  // (r as exp_reduce's, plus the -l2/2 that a² lost)
+  const VecF r = at::vec::fmadd(l2, VecF(-0.5f), reduce_ln2(xr, n));
   const VecF p = at::vec::fmadd(r * r, horner(r, kExpQ), r);
   const VecF R = horner(a, kP) / horner(a, kS);
   const VecF s = gelu_scale_factor(t, n);

@@ -149,6 +149,12 @@ inline constexpr double kExpQ[] = {0.49999988461806344, 0.16666516648649043, 0.0
 // the kept pieces of exp_parts (fastmath.h; gelu_parts finds n by a shift).  kClamp false: the
 // caller's x is already within [-104, 89] or NaN (tanh: two operations of
 // its ~28 fewer).
+// x - n ln2 for an integral n (Cody–Waite: n ln2_hi is exact for |n| <=
+// 2^8), the r of exp_reduce and of gelu_parts (fastmath.h).
+inline Vec<float> reduce_ln2(const Vec<float>& x, const Vec<float>& n) {
+  const Vec<float> r = at::vec::fmadd(n, Vec<float>(-0.693145751953125f), x);
+  return at::vec::fmadd(n, Vec<float>(-1.428606765330187045e-06f), r);
+}
 struct ExpReduced {
   Vec<float> n, r;
 };
@@ -163,8 +169,7 @@ inline ExpReduced exp_reduce(const Vec<float>& x0) {
   const Vec<float> n = _mm256_round_ps(x * Vec<float>(1.44269504088896340736f),
                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 #endif
-  const Vec<float> r = at::vec::fmadd(n, Vec<float>(-0.693145751953125f), x);
-  return {n, at::vec::fmadd(n, Vec<float>(-1.428606765330187045e-06f), r)};
+  return {n, reduce_ln2(x, n)};
 }
 // v 2^n for an integral n in [-150, 128] (exp_reduce's range; exp and
 // fastmath.h's kernels), rounded once: overflow to inf and gradual
